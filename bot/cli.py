@@ -1,0 +1,73 @@
+"""The command line: `python -m bot <command>`. Each command lives in `bot/commands/`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from bot.domain.calendar import TAIPEI
+from bot.i18n import DEFAULT_LANG, LANGS, t, using
+from bot.plans.loader import PlanError, load_rules_dir
+from bot.plans.model import Plan
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+def today_in_taipei() -> date:
+    return datetime.now(TAIPEI).date()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="e-learning plan assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    rules = sub.add_parser("rules", help="work with rules files")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    rc = rules_sub.add_parser("check", help="validate rules files (default: all of rules/)")
+    rc.add_argument("files", nargs="*")
+
+    check = sub.add_parser("check", help="read a learning record on stdin and show progress and rewards")
+    check.add_argument("--plan", required=True, help="plan id, e.g. kaohsiung-112")
+    check.add_argument("--as-of", type=_date, help="date to assess on (default: today in Taipei)")
+    check.add_argument("--unpaid-leave", action="store_true", help="the courses were taken during unpaid leave")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
+    return parser
+
+
+def _plan(plan_id: str) -> Plan | None:
+    book = load_rules_dir()
+    plan = book.get(plan_id)
+    if plan is None:
+        with using(DEFAULT_LANG):
+            print(t("cli.unknown_plan", plan=plan_id, known=", ".join(sorted(book.plans))), file=sys.stderr)
+    return plan
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "rules":
+            from bot.commands.rules_check import run_rules_check
+
+            return run_rules_check(args.files)
+        if args.command == "check":
+            from bot.commands.check import run_check
+
+            plan = _plan(args.plan)
+            if plan is None:
+                return 2
+            as_of = args.as_of or today_in_taipei()
+            return run_check(plan, sys.stdin, as_of, args.unpaid_leave, args.json, args.lang)
+    except PlanError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    return 2

@@ -1,0 +1,139 @@
+"""Load and validate rules files, turning every problem into one readable line.
+
+HR edits these files by hand; a message such as
+`rules/x.yaml: bundles[1] (exing).courses[3].hours: must be greater than 0`
+tells them exactly what to fix, where a traceback would not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.plans.model import Plan
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+MAX_FILE_BYTES = 1_000_000
+
+
+class PlanError(Exception):
+    """A rules file could not be loaded; `problems` holds one line per problem."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+_PYDANTIC_WORDING = {
+    "extra_forbidden": "unknown field (check its spelling and indentation)",
+    "missing": "required field is missing",
+}
+
+
+def _label(raw: Any, loc: tuple[int | str, ...]) -> str:
+    """Render a pydantic location as `bundles[1] (exing).courses[3].hours`."""
+    parts: list[str] = []
+    node = raw
+    for item in loc:
+        if isinstance(item, int):
+            name = ""
+            if isinstance(node, list) and 0 <= item < len(node):
+                node = node[item]
+                if isinstance(node, dict):
+                    ident = node.get("id") or node.get("name")
+                    name = f" ({ident})" if isinstance(ident, str) else ""
+            else:
+                node = None
+            parts[-1] = f"{parts[-1] if parts else ''}[{item}]{name}"
+        else:
+            node = node.get(item) if isinstance(node, dict) else None
+            parts.append(str(item))
+    return ".".join(parts) or "(top level)"
+
+
+def _describe(error: dict[str, Any]) -> str:
+    message = _PYDANTIC_WORDING.get(error["type"]) or str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def parse_plan(text: str, plan_id: str, source: str) -> Plan:
+    """Validate one rules document; `source` names it in error messages."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise PlanError([f"{source}: {where}not valid YAML: {exc.problem}"]) from None
+    except yaml.YAMLError as exc:
+        raise PlanError([f"{source}: not valid YAML: {exc}"]) from None
+    if not isinstance(raw, dict):
+        raise PlanError([f"{source}: expected a mapping with plan, bundles, rewards, steps, …"])
+    if "id" in raw:
+        raise PlanError([f"{source}: id: remove it; a plan's id is its file name ({plan_id})"])
+    try:
+        return Plan.model_validate({**raw, "id": plan_id})
+    except ValidationError as exc:
+        problems = [f"{source}: {_label(raw, e['loc'])}: {_describe(e)}" for e in exc.errors()]
+        raise PlanError(problems) from None
+
+
+def load_plan(path: Path) -> Plan:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise PlanError([f"{path}: file is larger than {MAX_FILE_BYTES} bytes"])
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PlanError([f"{path}: not UTF-8 text"]) from None
+    except OSError as exc:
+        raise PlanError([f"{path}: cannot read: {exc.strerror}"]) from None
+    return parse_plan(text, path.stem, str(path))
+
+
+def rules_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.y*ml") if p.suffix in {".yaml", ".yml"})
+
+
+@dataclass(frozen=True)
+class PlanBook:
+    """Every plan the bot knows, by id."""
+
+    plans: dict[str, Plan]
+
+    def get(self, plan_id: str) -> Plan | None:
+        return self.plans.get(plan_id)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.plans.values())
+
+    def __len__(self) -> int:
+        return len(self.plans)
+
+
+def load_plans(paths: Iterable[Path]) -> PlanBook:
+    """Load every file; report all problems of all files at once."""
+    plans: dict[str, Plan] = {}
+    problems: list[str] = []
+    for path in paths:
+        try:
+            plan = load_plan(path)
+        except PlanError as exc:
+            problems.extend(exc.problems)
+            continue
+        if plan.id in plans:
+            problems.append(f"{path}: a plan with id {plan.id} is already loaded")
+        plans[plan.id] = plan
+    if problems:
+        raise PlanError(problems)
+    return PlanBook(plans)
+
+
+def load_rules_dir(directory: Path = DEFAULT_RULES_DIR) -> PlanBook:
+    files = rules_files(directory)
+    if not files:
+        raise PlanError([f"{directory}: no rules files (*.yaml) found"])
+    return load_plans(files)

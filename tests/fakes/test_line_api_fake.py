@@ -1,0 +1,346 @@
+"""Self-test of the fake LINE API: the real line-bot-sdk v3 async client against it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from linebot.v3.exceptions import InvalidSignatureError
+from linebot.v3.messaging import (
+    ApiException,
+    AsyncApiClient,
+    AsyncMessagingApi,
+    AsyncMessagingApiBlob,
+    Configuration,
+    FlexBox,
+    FlexBubble,
+    FlexMessage,
+    FlexText,
+    MessageAction,
+    MulticastRequest,
+    PostbackAction,
+    PushMessageRequest,
+    QuickReply,
+    QuickReplyItem,
+    ReplyMessageRequest,
+    RichMenuArea,
+    RichMenuBounds,
+    RichMenuRequest,
+    RichMenuSize,
+    ShowLoadingAnimationRequest,
+    TextMessage,
+)
+from linebot.v3.webhook import WebhookParser
+from linebot.v3.webhooks import (
+    FollowEvent,
+    MessageEvent,
+    PostbackEvent,
+    TextMessageContent,
+    UnfollowEvent,
+)
+from linebot.v3.models.events import UnknownEvent  # what WebhookParser yields for a malformed event
+from pydantic.v1 import ValidationError
+
+from .line_api import (
+    MONTHLY_LIMIT_BODY,
+    RATE_LIMIT_BODY,
+    FakeLineAPI,
+    follow_event,
+    new_user_id,
+    postback_event,
+    redelivery,
+    text_message_event,
+    unfollow_event,
+    webhook_body,
+)
+
+SECRET = "channel-secret-for-tests"
+USER = new_user_id()
+
+
+class Clients:
+    def __init__(self, client: AsyncApiClient) -> None:
+        self.api = AsyncMessagingApi(client)
+        self.blob = AsyncMessagingApiBlob(client)
+
+
+@pytest_asyncio.fixture
+async def fake() -> AsyncIterator[FakeLineAPI]:
+    async with FakeLineAPI() as server:
+        yield server
+
+
+@pytest_asyncio.fixture
+async def line(fake: FakeLineAPI) -> AsyncIterator[Clients]:
+    # Created inside the running loop, closed at the end: no unclosed-session warning.
+    async with AsyncApiClient(Configuration(access_token=fake.access_token, host=fake.url)) as client:
+        yield Clients(client)
+
+
+def error_of(exc: pytest.ExceptionInfo[ApiException]) -> dict:
+    return json.loads(exc.value.body)
+
+
+def text(value: str, **kwargs: object) -> TextMessage:
+    return TextMessage(text=value, **kwargs)
+
+
+@pytest.mark.asyncio
+async def test_reply_token_is_valid_once(fake: FakeLineAPI, line: Clients) -> None:
+    body, signature = fake.webhook_body([text_message_event(USER, "你好")], SECRET)
+    (event,) = WebhookParser(SECRET).parse(body.decode("utf-8"), signature)
+    request = ReplyMessageRequest(reply_token=event.reply_token, messages=[text("hi")])
+
+    response = await line.api.reply_message(request)
+    assert response.sent_messages[0].id and response.sent_messages[0].quote_token
+    assert fake.replies[0]["replyToken"] == event.reply_token
+    assert fake.replies[0]["messages"] == [{"type": "text", "text": "hi"}]
+
+    with pytest.raises(ApiException) as exc:
+        await line.api.reply_message(request)
+    assert exc.value.status == 400 and error_of(exc) == {"message": "Invalid reply token"}
+    assert len(fake.replies) == 1
+
+
+@pytest.mark.asyncio
+async def test_expired_and_unknown_reply_tokens() -> None:
+    async with FakeLineAPI(reply_token_ttl=0.05) as short:
+        async with AsyncApiClient(Configuration(access_token=short.access_token, host=short.url)) as client:
+            api = AsyncMessagingApi(client)
+            late, expired, unknown = short.issue_reply_token(), short.issue_reply_token(), "0" * 32
+            short.expire_reply_token(expired)
+            await asyncio.sleep(0.1)
+            for token in (late, expired, unknown):
+                with pytest.raises(ApiException) as exc:
+                    await api.reply_message(ReplyMessageRequest(reply_token=token, messages=[text("x")]))
+                assert exc.value.status == 400 and error_of(exc)["message"] == "Invalid reply token"
+
+
+@pytest.mark.asyncio
+async def test_push_with_retry_key_is_idempotent(fake: FakeLineAPI, line: Clients) -> None:
+    key = str(uuid.uuid4())
+    request = PushMessageRequest(to=USER, messages=[text("提醒：明天開會")])
+    first = await line.api.push_message(request, x_line_retry_key=key)
+
+    with pytest.raises(ApiException) as exc:
+        await line.api.push_message(request, x_line_retry_key=key)
+    assert exc.value.status == 409
+    body = error_of(exc)
+    assert body["message"] == "The retry key is already accepted"
+    assert body["sentMessages"][0]["id"] == first.sent_messages[0].id
+    assert len(fake.pushes) == 1 and fake.pushes[0]["retry_key"] == key
+    assert fake.requests[-1]["headers"]["X-Line-Retry-Key"] == key
+    assert fake.consumption == 1
+
+
+@pytest.mark.asyncio
+async def test_quick_reply_limits(fake: FakeLineAPI, line: Clients) -> None:
+    def items(n: int, label: str = "選項") -> list[QuickReplyItem]:
+        return [QuickReplyItem(action=MessageAction(label=f"{label}{i}", text=f"{i}")) for i in range(n)]
+
+    await line.api.push_message(PushMessageRequest(to=USER, messages=[text("ok", quick_reply=QuickReply(items=items(13)))]))
+    assert len(fake.pushes[0]["messages"][0]["quickReply"]["items"]) == 13
+
+    with pytest.raises(ValidationError):  # the SDK itself refuses 14 items before sending
+        QuickReply(items=items(14))
+    too_many = text("no", quick_reply=QuickReply.construct(items=items(14)))  # bypass: the server refuses too
+    with pytest.raises(ApiException) as exc:
+        await line.api.push_message(PushMessageRequest(to=USER, messages=[too_many]))
+    assert exc.value.status == 400
+    assert error_of(exc) == {"message": "The request body has 1 error(s)",
+                             "details": [{"message": "Size must be between 1 and 13",
+                                          "property": "messages[0].quickReply.items"}]}
+
+    long_label = text("no", quick_reply=QuickReply(items=items(1, label="x" * 20)))
+    with pytest.raises(ValidationError):  # postback data > 300: also refused by the SDK
+        PostbackAction(label="p", data="d" * 301)
+    data_301 = PostbackAction.construct(label="p", data="d" * 301)  # bypass, as for 14 items
+    long_data = text("no", quick_reply=QuickReply(items=[QuickReplyItem(action=data_301)]))
+    for message, prop in ((long_label, "messages[0].quickReply.items[0].action.label"),
+                          (long_data, "messages[0].quickReply.items[0].action.data")):
+        with pytest.raises(ApiException) as exc:
+            await line.api.push_message(PushMessageRequest(to=USER, messages=[message]))
+        assert error_of(exc)["details"][0]["property"] == prop
+    assert len(fake.pushes) == 1
+
+
+@pytest.mark.asyncio
+async def test_text_and_message_count_limits(fake: FakeLineAPI, line: Clients) -> None:
+    await line.api.push_message(PushMessageRequest(to=USER, messages=[text("字" * 5000)]))
+    for messages, prop in (([text("字" * 5001)], "messages[0].text"), ([text("a"), text("")], "messages[1].text")):
+        with pytest.raises(ApiException) as exc:
+            await line.api.push_message(PushMessageRequest(to=USER, messages=messages))
+        assert exc.value.status == 400 and error_of(exc)["details"][0]["property"] == prop
+    with pytest.raises(ValidationError):  # six messages: refused by the SDK before sending
+        PushMessageRequest(to=USER, messages=[text("a")] * 6)
+    assert len(fake.pushes) == 1
+
+
+@pytest.mark.asyncio
+async def test_flex_message(fake: FakeLineAPI, line: Clients) -> None:
+    bubble = FlexBubble(body=FlexBox(layout="vertical", contents=[FlexText(text="差勤提醒")]))
+    await line.api.push_message(PushMessageRequest(to=USER, messages=[FlexMessage(alt_text="差勤提醒", contents=bubble)]))
+    sent = fake.pushes[0]["messages"][0]
+    assert sent["type"] == "flex" and sent["altText"] == "差勤提醒" and sent["contents"]["type"] == "bubble"
+    assert "quoteToken" not in fake.pushes[0]["sentMessages"][0]
+
+    with pytest.raises(ApiException) as exc:
+        await line.api.push_message(PushMessageRequest(to=USER, messages=[FlexMessage(alt_text="", contents=bubble)]))
+    assert error_of(exc)["details"][0]["property"] == "messages[0].altText"
+
+
+@pytest.mark.asyncio
+async def test_injected_429_then_success(fake: FakeLineAPI, line: Clients) -> None:
+    fake.fail_next("push", status=429, times=2)
+    fake.fail_next("/v2/bot/message/multicast", body=MONTHLY_LIMIT_BODY)
+    request = PushMessageRequest(to=USER, messages=[text("hi")])
+    for _ in range(2):
+        with pytest.raises(ApiException) as exc:
+            await line.api.push_message(request)
+        assert exc.value.status == 429 and error_of(exc) == RATE_LIMIT_BODY
+    await line.api.push_message(request)
+    with pytest.raises(ApiException) as exc:
+        await line.api.multicast(MulticastRequest(to=[USER], messages=[text("hi")]))
+    assert exc.value.status == 429 and error_of(exc) == MONTHLY_LIMIT_BODY
+    assert len(fake.pushes) == 1 and fake.multicasts == []
+
+
+@pytest.mark.asyncio
+async def test_quota_counts_push_and_multicast_not_reply(fake: FakeLineAPI, line: Clients) -> None:
+    fake.quota = {"type": "limited", "value": 5}
+    quota = await line.api.get_message_quota()
+    assert quota.type.value == "limited" and quota.value == 5
+
+    token = fake.issue_reply_token()
+    await line.api.reply_message(ReplyMessageRequest(reply_token=token, messages=[text("free")]))
+    await line.api.push_message(PushMessageRequest(to=USER, messages=[text("1"), text("2")]))  # 1 request x 1 user
+    users = [new_user_id() for _ in range(3)]
+    await line.api.multicast(MulticastRequest(to=users, messages=[text("all")]), x_line_retry_key=str(uuid.uuid4()))
+    assert (await line.api.get_message_quota_consumption()).total_usage == 4
+    assert fake.multicasts[0]["to"] == users
+
+    with pytest.raises(ApiException) as exc:  # 4 + 2 > 5: the monthly limit, not a rate limit
+        await line.api.multicast(MulticastRequest(to=users[:2], messages=[text("over")]))
+    assert exc.value.status == 429 and error_of(exc) == MONTHLY_LIMIT_BODY
+
+
+@pytest.mark.asyncio
+async def test_bot_info_profile_loading_and_auth(fake: FakeLineAPI, line: Clients) -> None:
+    info = await line.api.get_bot_info()
+    assert info.user_id == fake.bot_info["userId"] and info.display_name
+    fake.profiles[USER] = {"displayName": "王小明", "userId": USER}
+    assert (await line.api.get_profile(USER)).display_name == "王小明"
+    fake.blocked_users.add(blocked := new_user_id())
+    with pytest.raises(ApiException) as exc:
+        await line.api.get_profile(blocked)
+    assert exc.value.status == 404
+    await line.api.show_loading_animation(ShowLoadingAnimationRequest(chat_id=USER, loading_seconds=5))
+    assert fake.requests[-1]["path"] == "/v2/bot/chat/loading/start"
+
+    async with AsyncApiClient(Configuration(access_token="wrong", host=fake.url)) as client:
+        with pytest.raises(ApiException) as exc:
+            await AsyncMessagingApi(client).get_bot_info()
+    assert exc.value.status == 401 and error_of(exc)["message"].startswith("Authentication failed")
+
+
+@pytest.mark.asyncio
+async def test_wait_for_push_from_background_task(fake: FakeLineAPI, line: Clients) -> None:
+    async def later() -> None:
+        await asyncio.sleep(0.05)
+        await line.api.push_message(PushMessageRequest(to=USER, messages=[text("later")]))
+
+    task = asyncio.create_task(later())
+    pushes = await fake.wait_for("pushes", 1, timeout=2)
+    await task
+    assert pushes[0]["messages"][0]["text"] == "later"
+
+
+@pytest.mark.asyncio
+async def test_create_and_set_default_rich_menu(fake: FakeLineAPI, line: Clients) -> None:
+    area = RichMenuArea(bounds=RichMenuBounds(x=0, y=0, width=2500, height=843),
+                        action=PostbackAction(label="請假", data="action=leave", display_text="請假"))
+    menu = RichMenuRequest(size=RichMenuSize(width=2500, height=843), selected=True,
+                           name="main", chat_bar_text="選單", areas=[area])
+    await line.api.validate_rich_menu_object(menu)
+    menu_id = (await line.api.create_rich_menu(menu)).rich_menu_id
+    assert fake.rich_menus[menu_id]["chatBarText"] == "選單"
+
+    with pytest.raises(ApiException) as exc:  # LINE refuses a default menu without its image
+        await line.api.set_default_rich_menu(menu_id)
+    assert exc.value.status == 400
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    with pytest.raises(TypeError):  # without a Content-Type the SDK tries to JSON-encode the bytes
+        await line.blob.set_rich_menu_image(menu_id, png)
+    await line.blob.set_rich_menu_image(menu_id, png, _headers={"Content-Type": "image/png"})
+    assert fake.rich_menu_images[menu_id] == ("image/png", png)
+    assert fake.requests[-1]["path"] == f"/v2/bot/richmenu/{menu_id}/content"
+
+    await line.api.set_default_rich_menu(menu_id)
+    assert fake.default_rich_menu == menu_id
+    assert (await line.api.get_default_rich_menu_id()).rich_menu_id == menu_id
+    listed = (await line.api.get_rich_menu_list()).richmenus
+    assert [m.rich_menu_id for m in listed] == [menu_id]
+
+    await line.api.delete_rich_menu(menu_id)
+    assert fake.rich_menus == {} and fake.default_rich_menu is None
+
+
+def test_webhook_events_parse_into_their_classes() -> None:
+    events = [follow_event(USER), unfollow_event(USER), text_message_event(USER, "查詢 年假"),
+              postback_event(USER, "action=leave&days=1")]
+    body, signature = webhook_body(events, SECRET)
+    payload = WebhookParser(SECRET).parse(body.decode("utf-8"), signature, as_payload=True)
+    follow, unfollow, message, postback = payload.events
+    assert payload.destination.startswith("U")
+    assert isinstance(follow, FollowEvent) and follow.follow.is_unblocked is False
+    assert isinstance(unfollow, UnfollowEvent) and "replyToken" not in events[1]
+    assert isinstance(message, MessageEvent) and isinstance(message.message, TextMessageContent)
+    assert message.message.text == "查詢 年假" and message.message.quote_token
+    assert isinstance(postback, PostbackEvent) and postback.postback.data == "action=leave&days=1"
+    for raw, parsed in zip(events, payload.events):
+        assert not isinstance(parsed, UnknownEvent)
+        assert len(raw["webhookEventId"]) == 26 and parsed.webhook_event_id == raw["webhookEventId"]
+        assert parsed.mode.value == "active" and parsed.delivery_context.is_redelivery is False
+        assert parsed.source.user_id == USER
+    assert len(follow.reply_token) == 32 and int(follow.reply_token, 16) >= 0
+
+
+def test_redelivery_and_signature_checks() -> None:
+    original = text_message_event(USER, "hi")
+    body, signature = webhook_body([redelivery(original)], SECRET)
+    (again,) = WebhookParser(SECRET).parse(body.decode("utf-8"), signature)
+    assert again.webhook_event_id == original["webhookEventId"] and again.delivery_context.is_redelivery
+
+    with pytest.raises(InvalidSignatureError):
+        WebhookParser("another-secret").parse(body.decode("utf-8"), signature)
+    with pytest.raises(InvalidSignatureError):
+        WebhookParser(SECRET).parse(body.decode("utf-8").replace("hi", "ho"), signature)
+
+    # The trap the builders avoid. A missing type-specific field (message.quoteToken) gives a
+    # silent UnknownEvent; a missing common field (webhookEventId) makes parse() raise.
+    no_quote = text_message_event(USER, "hi")
+    del no_quote["message"]["quoteToken"]
+    body, signature = webhook_body([no_quote], SECRET)
+    (unknown,) = WebhookParser(SECRET).parse(body.decode("utf-8"), signature)
+    assert isinstance(unknown, UnknownEvent)
+    no_id = {k: v for k, v in text_message_event(USER, "hi").items() if k != "webhookEventId"}
+    body, signature = webhook_body([no_id], SECRET)
+    with pytest.raises(ValidationError):
+        WebhookParser(SECRET).parse(body.decode("utf-8"), signature)
+
+
+@pytest.mark.asyncio
+async def test_fake_registers_tokens_but_not_a_used_redelivered_one(fake: FakeLineAPI, line: Clients) -> None:
+    event = text_message_event(USER, "hi")
+    fake.webhook_body([event], SECRET)
+    await line.api.reply_message(ReplyMessageRequest(reply_token=event["replyToken"], messages=[text("ok")]))
+    fake.webhook_body([redelivery(event)], SECRET)  # same token, already used: stays invalid
+    with pytest.raises(ApiException) as exc:
+        await line.api.reply_message(ReplyMessageRequest(reply_token=event["replyToken"], messages=[text("ok")]))
+    assert exc.value.status == 400
+    fake.expire_all_reply_tokens()
