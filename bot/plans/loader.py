@@ -78,7 +78,11 @@ def parse_plan(text: str, plan_id: str, source: str) -> Plan:
     try:
         return Plan.model_validate({**raw, "id": plan_id})
     except ValidationError as exc:
-        problems = [f"{source}: {_label(raw, e['loc'])}: {_describe(e)}" for e in exc.errors()]
+        errors = exc.errors()
+        # A list whose items failed also reports itself "too short": noise, drop it.
+        errors = [e for e in errors if not (e["type"] == "too_short" and any(
+            o is not e and o["loc"][: len(e["loc"])] == e["loc"] for o in errors))]
+        problems = [f"{source}: {_label(raw, e['loc'])}: {_describe(e)}" for e in errors]
         raise PlanError(problems) from None
 
 

@@ -169,7 +169,8 @@ def _validate_messages(messages: Any) -> Errors:
                 errors.append({"message": "Must not be null", "property": f"{prop}.{field}"})
         items = (msg.get("quickReply") or {}).get("items")
         if items is not None and (not isinstance(items, list) or not 1 <= len(items) <= 13):
-            errors.append({"message": "Size must be between 1 and 13", "property": f"{prop}.quickReply.items"})
+            errors.append(
+                {"message": "Size must be between 1 and 13", "property": f"{prop}.quickReply.items"})
         elif items is not None:
             for j, item in enumerate(items):
                 action = (item or {}).get("action") or {}
@@ -303,11 +304,12 @@ class FakeLineAPI:
         self._failures.append({"target": target, "status": status, "body": body, "times": times})
 
     async def wait_for(self, kind: str, n: int = 1, timeout: float = 5.0) -> list[Json]:
-        """Wait until ``kind`` ("replies", "pushes", "multicasts", "requests") holds at least ``n`` entries."""
-        records: list[Json] = getattr(self, kind)
+        """Wait until ``kind`` ("replies", "pushes", "multicasts", "requests") has ``n`` entries or more."""
+        aliases = {"reply": "replies", "push": "pushes", "multicast": "multicasts", "request": "requests"}
+        kind = aliases.get(kind, kind)
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: len(records) >= n), timeout)
-        return records
+            await asyncio.wait_for(self._changed.wait_for(lambda: len(getattr(self, kind)) >= n), timeout)
+        return list(getattr(self, kind))
 
     # ---- plumbing
 
@@ -336,15 +338,19 @@ class FakeLineAPI:
             if failure["target"] in names and failure["times"] > 0:
                 failure["times"] -= 1
                 return web.json_response(failure["body"], status=failure["status"])
-        if request.match_info.http_exception is not None:  # unknown path or method
-            return _error(request.match_info.http_exception.status, "Not found")
+        if (unserved := request.match_info.http_exception) is not None:  # unknown path or method
+            return _error(unserved.status, "Not found" if unserved.status == 404 else unserved.reason)
         request[_BODY] = body if isinstance(body, dict) else {}
         return await handler(request)
 
     @staticmethod
     def _sent(messages: list[Json]) -> list[Json]:
-        return [{"id": _message_id(), **({"quoteToken": _quote_token()} if m.get("type") in _QUOTABLE else {})}
-                for m in messages]
+        sent: list[Json] = []
+        for message in messages:
+            sent.append({"id": _message_id()})
+            if message.get("type") in _QUOTABLE:
+                sent[-1]["quoteToken"] = _quote_token()
+        return sent
 
     def _check_retry_key(self, request: web.Request) -> tuple[str | None, web.Response | None]:
         key = request.headers.get("X-Line-Retry-Key")
@@ -372,7 +378,8 @@ class FakeLineAPI:
         if expiry is None or expiry < time.monotonic():
             return web.json_response(INVALID_REPLY_TOKEN_BODY, status=400)
         sent = self._sent(body["messages"])
-        await self._record(self.replies, {"replyToken": token, "messages": body["messages"], "sentMessages": sent})
+        entry = {"replyToken": token, "messages": body["messages"], "sentMessages": sent}
+        await self._record(self.replies, entry)
         return web.json_response({"sentMessages": sent})
 
     async def _push(self, request: web.Request) -> web.Response:
@@ -455,7 +462,7 @@ class FakeLineAPI:
         return web.json_response({"richmenus": list(self.rich_menus.values())})
 
     async def _upload_image(self, request: web.Request) -> web.Response:
-        """On api-data.line.me at LINE; here on the one host, as ``Configuration(host=...)`` makes the SDK do."""
+        """api-data.line.me at LINE; the same host here, as ``Configuration(host=...)`` makes the SDK do."""
         menu_id = request.match_info["richMenuId"]
         if menu_id not in self.rich_menus:
             return _error(404, "Not found")

@@ -89,6 +89,10 @@ def text(value: str, **kwargs: object) -> TextMessage:
     return TextMessage(text=value, **kwargs)
 
 
+def push(*messages: object) -> PushMessageRequest:
+    return PushMessageRequest(to=USER, messages=list(messages))
+
+
 @pytest.mark.asyncio
 async def test_reply_token_is_valid_once(fake: FakeLineAPI, line: Clients) -> None:
     body, signature = fake.webhook_body([text_message_event(USER, "你好")], SECRET)
@@ -142,14 +146,14 @@ async def test_quick_reply_limits(fake: FakeLineAPI, line: Clients) -> None:
     def items(n: int, label: str = "選項") -> list[QuickReplyItem]:
         return [QuickReplyItem(action=MessageAction(label=f"{label}{i}", text=f"{i}")) for i in range(n)]
 
-    await line.api.push_message(PushMessageRequest(to=USER, messages=[text("ok", quick_reply=QuickReply(items=items(13)))]))
+    await line.api.push_message(push(text("ok", quick_reply=QuickReply(items=items(13)))))
     assert len(fake.pushes[0]["messages"][0]["quickReply"]["items"]) == 13
 
     with pytest.raises(ValidationError):  # the SDK itself refuses 14 items before sending
         QuickReply(items=items(14))
     too_many = text("no", quick_reply=QuickReply.construct(items=items(14)))  # bypass: the server refuses too
     with pytest.raises(ApiException) as exc:
-        await line.api.push_message(PushMessageRequest(to=USER, messages=[too_many]))
+        await line.api.push_message(push(too_many))
     assert exc.value.status == 400
     assert error_of(exc) == {"message": "The request body has 1 error(s)",
                              "details": [{"message": "Size must be between 1 and 13",
@@ -163,7 +167,7 @@ async def test_quick_reply_limits(fake: FakeLineAPI, line: Clients) -> None:
     for message, prop in ((long_label, "messages[0].quickReply.items[0].action.label"),
                           (long_data, "messages[0].quickReply.items[0].action.data")):
         with pytest.raises(ApiException) as exc:
-            await line.api.push_message(PushMessageRequest(to=USER, messages=[message]))
+            await line.api.push_message(push(message))
         assert error_of(exc)["details"][0]["property"] == prop
     assert len(fake.pushes) == 1
 
@@ -171,9 +175,10 @@ async def test_quick_reply_limits(fake: FakeLineAPI, line: Clients) -> None:
 @pytest.mark.asyncio
 async def test_text_and_message_count_limits(fake: FakeLineAPI, line: Clients) -> None:
     await line.api.push_message(PushMessageRequest(to=USER, messages=[text("字" * 5000)]))
-    for messages, prop in (([text("字" * 5001)], "messages[0].text"), ([text("a"), text("")], "messages[1].text")):
+    for messages, prop in (([text("字" * 5001)], "messages[0].text"),
+                           ([text("a"), text("")], "messages[1].text")):
         with pytest.raises(ApiException) as exc:
-            await line.api.push_message(PushMessageRequest(to=USER, messages=messages))
+            await line.api.push_message(push(*messages))
         assert exc.value.status == 400 and error_of(exc)["details"][0]["property"] == prop
     with pytest.raises(ValidationError):  # six messages: refused by the SDK before sending
         PushMessageRequest(to=USER, messages=[text("a")] * 6)
@@ -183,13 +188,13 @@ async def test_text_and_message_count_limits(fake: FakeLineAPI, line: Clients) -
 @pytest.mark.asyncio
 async def test_flex_message(fake: FakeLineAPI, line: Clients) -> None:
     bubble = FlexBubble(body=FlexBox(layout="vertical", contents=[FlexText(text="差勤提醒")]))
-    await line.api.push_message(PushMessageRequest(to=USER, messages=[FlexMessage(alt_text="差勤提醒", contents=bubble)]))
+    await line.api.push_message(push(FlexMessage(alt_text="差勤提醒", contents=bubble)))
     sent = fake.pushes[0]["messages"][0]
-    assert sent["type"] == "flex" and sent["altText"] == "差勤提醒" and sent["contents"]["type"] == "bubble"
+    assert (sent["type"], sent["altText"], sent["contents"]["type"]) == ("flex", "差勤提醒", "bubble")
     assert "quoteToken" not in fake.pushes[0]["sentMessages"][0]
 
     with pytest.raises(ApiException) as exc:
-        await line.api.push_message(PushMessageRequest(to=USER, messages=[FlexMessage(alt_text="", contents=bubble)]))
+        await line.api.push_message(push(FlexMessage(alt_text="", contents=bubble)))
     assert error_of(exc)["details"][0]["property"] == "messages[0].altText"
 
 
@@ -217,9 +222,10 @@ async def test_quota_counts_push_and_multicast_not_reply(fake: FakeLineAPI, line
 
     token = fake.issue_reply_token()
     await line.api.reply_message(ReplyMessageRequest(reply_token=token, messages=[text("free")]))
-    await line.api.push_message(PushMessageRequest(to=USER, messages=[text("1"), text("2")]))  # 1 request x 1 user
+    await line.api.push_message(push(text("1"), text("2")))  # counts 1: 1 request x 1 user
     users = [new_user_id() for _ in range(3)]
-    await line.api.multicast(MulticastRequest(to=users, messages=[text("all")]), x_line_retry_key=str(uuid.uuid4()))
+    multicast = MulticastRequest(to=users, messages=[text("all")])
+    await line.api.multicast(multicast, x_line_retry_key=str(uuid.uuid4()))  # counts 3
     assert (await line.api.get_message_quota_consumption()).total_usage == 4
     assert fake.multicasts[0]["to"] == users
 
@@ -251,7 +257,7 @@ async def test_bot_info_profile_loading_and_auth(fake: FakeLineAPI, line: Client
 async def test_wait_for_push_from_background_task(fake: FakeLineAPI, line: Clients) -> None:
     async def later() -> None:
         await asyncio.sleep(0.05)
-        await line.api.push_message(PushMessageRequest(to=USER, messages=[text("later")]))
+        await line.api.push_message(push(text("later")))
 
     task = asyncio.create_task(later())
     pushes = await fake.wait_for("pushes", 1, timeout=2)
@@ -338,9 +344,27 @@ def test_redelivery_and_signature_checks() -> None:
 async def test_fake_registers_tokens_but_not_a_used_redelivered_one(fake: FakeLineAPI, line: Clients) -> None:
     event = text_message_event(USER, "hi")
     fake.webhook_body([event], SECRET)
-    await line.api.reply_message(ReplyMessageRequest(reply_token=event["replyToken"], messages=[text("ok")]))
+    request = ReplyMessageRequest(reply_token=event["replyToken"], messages=[text("ok")])
+    await line.api.reply_message(request)
     fake.webhook_body([redelivery(event)], SECRET)  # same token, already used: stays invalid
     with pytest.raises(ApiException) as exc:
-        await line.api.reply_message(ReplyMessageRequest(reply_token=event["replyToken"], messages=[text("ok")]))
+        await line.api.reply_message(request)
     assert exc.value.status == 400
+
+    fresh = fake.issue_reply_token()
     fake.expire_all_reply_tokens()
+    with pytest.raises(ApiException) as exc:
+        await line.api.reply_message(ReplyMessageRequest(reply_token=fresh, messages=[text("late")]))
+    assert exc.value.status == 400 and fake.replies[-1]["replyToken"] == event["replyToken"]
+
+
+@pytest.mark.asyncio
+async def test_unknown_path_and_injection_by_template(fake: FakeLineAPI, line: Clients) -> None:
+    fake.fail_next("/v2/bot/profile/{userId}", status=500)
+    with pytest.raises(ApiException) as exc:
+        await line.api.get_profile(USER)
+    assert exc.value.status == 500
+    assert (await line.api.get_profile(USER)).user_id == USER
+    with pytest.raises(ApiException) as exc:
+        await line.api.get_followers()  # an endpoint the fake does not serve
+    assert exc.value.status == 404 and fake.requests[-1]["path"] == "/v2/bot/followers/ids"

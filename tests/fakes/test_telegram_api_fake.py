@@ -11,7 +11,14 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+)
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -207,7 +214,7 @@ async def test_webhook_and_commands_state(fake: FakeTelegramAPI, bot: Bot) -> No
     assert fake.webhook["secret_token"] == "s3cret_Token"
     info = await bot.get_webhook_info()
     assert info.url == "https://bot.example.gov.tw/tg" and info.pending_update_count == 0
-    with pytest.raises(NetworkError, match="Conflict"):  # telegram.error.Conflict
+    with pytest.raises(Conflict, match="webhook is active"):  # not a NetworkError
         await bot.get_updates()
     assert await bot.delete_webhook()
     assert fake.webhook["url"] == ""

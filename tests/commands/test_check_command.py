@@ -1,0 +1,82 @@
+"""`python -m bot check` as HR and staff run it: a record on stdin, a summary or JSON out."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.plans.model import Plan
+from tests.conftest import ROOT, bundle_rows, record_text
+
+SAMPLE = (ROOT / "samples" / "kaohsiung-112-record.tsv").read_text(encoding="utf-8")
+
+
+def run(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "check", *args], input=stdin, capture_output=True, text=True, cwd=ROOT,
+        check=False,
+    )  # fmt: skip
+
+
+def test_summary_in_chinese() -> None:
+    result = run("--plan", "kaohsiung-112", "--as-of", "2023-08-01", stdin=SAMPLE)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "計算日期：112年8月1日（二）" in out
+    assert "10／10 小時" in out and "可申請補休 4 小時" in out
+    assert "補休：目前可申請 4 小時（最高 16 小時）" in out
+    assert "112年8月31日（四）" in out and "還有 30 天" in out
+
+
+def test_json_fields() -> None:
+    result = run("--plan", "kaohsiung-112", "--as-of", "2023-08-01", "--json", stdin=SAMPLE)
+    data = json.loads(result.stdout)
+    assert data["plan"] == "kaohsiung-112"
+    assert data["comp_leave_hours"] == 4 and data["commendation"] is False
+    ema = data["bundles"][0]
+    assert ema == {**ema, "name": "e馬當先育職能", "hours_done": 10, "hours_required": 10, "complete": True,
+                   "comp_leave_hours": 4}
+    assert data["unmatched"] == []
+    assert any("認證時數" in n for n in data["notes"])
+
+
+def test_json_explains_office_hours_and_unmatched(kaohsiung: Plan) -> None:
+    rows = bundle_rows(kaohsiung, "exing", "2023-03-01", hour=10)
+    rows.append(("上班族如何維持規律的運動", "2023-03-04 10:00:00", "2023-03-04 11:00:00"))
+    result = run("--plan", "kaohsiung-112", "--as-of", "2023-08-01", "--json", stdin=record_text(rows))
+    data = json.loads(result.stdout)
+    assert data["comp_leave_hours"] == 0
+    exing = data["bundles"][1]
+    assert exing["complete"] is True and exing["comp_leave_hours"] == 0
+    assert [u["name"] for u in data["unmatched"]] == ["上班族如何維持規律的運動"]
+    assert any("行政程序法與案例解析" in n and "112年3月1日（三）" in n and "上班時間" in n for n in data["notes"])
+
+
+def test_unpaid_leave_flag(kaohsiung: Plan) -> None:
+    rows = [r for b in ("ema", "exing", "ejian", "loud") for r in bundle_rows(kaohsiung, b, "2023-03-05")]
+    result = run("--plan", "kaohsiung-112", "--as-of", "2023-08-01", "--unpaid-leave", "--json",
+                 stdin=record_text(rows))
+    data = json.loads(result.stdout)
+    assert data["comp_leave_hours"] == 0 and data["commendation"] is True
+
+
+def test_hsinchu_has_no_commendation(hsinchu: Plan) -> None:
+    rows = bundle_rows(hsinchu, "hccg", "2020-08-05", hour=9)
+    result = run("--plan", "hsinchu-109", "--as-of", "2020-09-01", "--json", stdin=record_text(rows))
+    data = json.loads(result.stdout)
+    assert data["comp_leave_hours"] == 8 and data["commendation"] is None
+
+
+@pytest.mark.parametrize(("stdin", "message"), [("", "沒有收到學習紀錄"), ("隨便貼的文字\n", "看不懂這份學習紀錄")])
+def test_empty_or_unreadable_record(stdin: str, message: str) -> None:
+    result = run("--plan", "kaohsiung-112", stdin=stdin)
+    assert result.returncode != 0
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_plan() -> None:
+    result = run("--plan", "taipei-999", stdin=SAMPLE)
+    assert result.returncode != 0 and "taipei-999" in result.stderr and "kaohsiung-112" in result.stderr
