@@ -1,27 +1,18 @@
 """A fake Telegram Bot API server for tests.
 
-Why it exists: the bot must be tested with the *real* python-telegram-bot stack (HTTPXRequest,
-Application, Updater, AIORateLimiter), never against api.telegram.org and without mocking PTB's
-internals. This module runs a small aiohttp server on 127.0.0.1 that speaks the Bot API the way
-Telegram does: same URL scheme, form/multipart/JSON bodies, ``{"ok": ..., "result": ...}`` answers
-with real-shaped objects, the same error codes and descriptions for the limits a bot hits in
-practice (4,096 characters, 64-byte ``callback_data``, HTML entities, "message is not modified",
-blocked users, 429 flood waits), and getUpdates long polling with offset confirmation.
+Why it exists: the bot is tested through the *real* python-telegram-bot stack (HTTPXRequest,
+Application, Updater, AIORateLimiter) without api.telegram.org and without mocking PTB. This
+aiohttp server on 127.0.0.1 speaks the Bot API as Telegram does: ``/bot<token>/<method>`` with
+form, multipart or JSON bodies; ``{"ok": ..., "result": ...}`` answers with real-shaped objects;
+Telegram's error codes and descriptions for the limits bots hit (4,096 characters, 64-byte
+``callback_data``, HTML entities, "message is not modified", blocked users, 429 flood waits);
+getUpdates long polling with offset confirmation. Use it as
+``ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot")``.
 
-Usage::
-
-    async with FakeTelegramAPI() as fake:
-        app = ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot").build()
-        fake.user_message(1001, "/start")
-        ...
-        sent = await fake.wait_for_sent(1)
-
-Deliberate differences from Telegram: the server never delivers webhooks (a webhook test builds
-an update with :meth:`FakeTelegramAPI.make_message_update` and POSTs it to the bot itself);
-MarkdownV2 text is not validated; with ``strict_html`` (the default) a bare ``&`` or ``>`` in
-HTML text is rejected, where Telegram itself lets them through as literal characters.
-Descriptions of rarely seen errors (language code, secret token) are close to, not copied from,
-Telegram's.
+Deliberate differences: webhooks are stored, never delivered (webhook tests POST
+:meth:`FakeTelegramAPI.make_message_update` to the bot themselves); MarkdownV2 is not checked;
+with ``strict_html`` (default) a bare ``&`` or ``>`` in HTML is rejected, where Telegram keeps
+it as a literal character. Rarely seen error descriptions are close to Telegram's, not copied.
 """
 
 from __future__ import annotations
@@ -35,45 +26,32 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NoReturn
 
 from aiohttp import web
 
 JSON = dict[str, Any]
 DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"
-MAX_TEXT = 4096
-MAX_CALLBACK_DATA = 64
-
-# Tag -> entity type; the set of tags Telegram accepts in parse_mode=HTML.
-_HTML_TAGS = {
+MAX_TEXT, MAX_CALLBACK_DATA = 4096, 64
+_HTML_TAGS = {  # tag -> entity type, for the tags Telegram accepts with parse_mode=HTML
     "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
-    "a": "text_link", "code": "code", "pre": "pre", "tg-spoiler": "spoiler", "span": "spoiler",
-    "blockquote": "blockquote", "tg-emoji": "custom_emoji",
+    "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
+    "del": "strikethrough", "a": "text_link", "code": "code", "pre": "pre",
+    "tg-spoiler": "spoiler", "span": "spoiler", "blockquote": "blockquote",
 }
 _TAG_RE = re.compile(r"<(/?)([^\s<>/]*)([^<>]*)>")
 _ATTR_RE = re.compile(r"""([a-zA-Z_][\w-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
-_ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]+);")
-_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-# Form fields PTB sends as plain strings: never JSON-decode them ("123" must stay "123").
-_STRING_FIELDS = frozenset({
+_ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|lt|gt|amp|quot);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_STRING_FIELDS = frozenset({  # form fields PTB sends as bare strings: never JSON-decode them
     "text", "caption", "parse_mode", "callback_query_id", "inline_message_id", "url",
-    "secret_token", "language_code", "action", "ip_address", "business_connection_id",
-    "message_effect_id", "description", "short_description", "name", "title",
-})
-# Fields that are JSON objects/arrays; a JSON body may still carry them as JSON strings.
-_NESTED_FIELDS = frozenset({
-    "reply_markup", "commands", "scope", "entities", "caption_entities", "allowed_updates",
-    "link_preview_options", "reply_parameters", "media", "results",
-})
-_CHAT_ACTIONS = frozenset({
-    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-    "upload_document", "choose_sticker", "find_location", "record_video_note",
-    "upload_video_note",
-})
-_BUTTON_ACTIONS = ("url", "callback_data", "web_app", "login_url", "switch_inline_query",
-                   "switch_inline_query_current_chat", "switch_inline_query_chosen_chat",
-                   "copy_text", "callback_game", "pay")
+    "secret_token", "language_code", "action", "ip_address", "description", "name", "title"})
+_NESTED_FIELDS = frozenset({  # objects that may arrive as JSON strings even in a JSON body
+    "reply_markup", "commands", "scope", "entities", "allowed_updates", "link_preview_options",
+    "reply_parameters"})
+_BUTTON_KINDS = ("url", "callback_data", "web_app", "login_url", "switch_inline_query",
+                 "switch_inline_query_current_chat", "switch_inline_query_chosen_chat",
+                 "copy_text", "callback_game", "pay")
 _NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
                  "markup are exactly the same as a current content and reply markup of the message")
 
@@ -86,17 +64,13 @@ class ApiError(Exception):
         self.status, self.description, self.parameters = status, description, parameters
 
     def body(self) -> JSON:
-        body: JSON = {"ok": False, "error_code": self.status, "description": self.description}
-        if self.parameters:
-            body["parameters"] = self.parameters
-        return body
+        body = {"ok": False, "error_code": self.status, "description": self.description}
+        return body | {"parameters": self.parameters} if self.parameters else body
 
 
 @dataclass
 class _Failure:
-    status: int
-    description: str
-    parameters: JSON | None
+    error: ApiError | None  # None: answer normally (after ``delay``)
     times: int
     drop: bool
     delay: float
@@ -107,66 +81,62 @@ def _utf16_len(text: str) -> int:
 
 
 def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[JSON]]:
-    """Parse Telegram-flavoured HTML into (plain text, entities) or raise ApiError(400)."""
+    """Parse Telegram-flavoured HTML into (plain text, entities), or raise ApiError(400)."""
 
-    def fail(reason: str) -> None:
-        raise ApiError(400, f"Bad Request: can't parse entities: {reason}")
-
-    def byte_offset(pos: int) -> int:
-        return len(text[:pos].encode())
+    def fail(reason: str, pos: int | None = None) -> NoReturn:
+        where = "" if pos is None else f" at byte offset {len(text[:pos].encode())}"
+        raise ApiError(400, f"Bad Request: can't parse entities: {reason}{where}")
 
     out: list[str] = []
-    out_len = 0  # entity offsets are in UTF-16 code units
+    out_len = 0  # entity offsets and lengths count UTF-16 code units
     stack: list[tuple[str, dict[str, str], int]] = []
     entities: list[JSON] = []
     i = 0
     while i < len(text):
-        char, chunk = text[i], text[i]
-        if char == "<":
-            match = _TAG_RE.match(text, i)
-            if match is None:
-                fail(f"Unclosed start tag at byte offset {byte_offset(i)}")
-            assert match is not None
-            closing, name = match.group(1), match.group(2).lower()
-            if closing:
+        chunk = text[i]
+        if chunk == "<":
+            tag = _TAG_RE.match(text, i)
+            if tag is None:
+                fail("Unclosed start tag", i)
+            name = tag.group(2).lower()
+            if tag.group(1):  # end tag
                 if not stack:
-                    fail(f"Unexpected end tag at byte offset {byte_offset(i)}")
+                    fail("Unexpected end tag", i)
                 open_name, attrs, start = stack.pop()
                 if name != open_name:
-                    fail(f'Unmatched end tag at byte offset {byte_offset(i)}, '
+                    fail(f'Unmatched end tag at byte offset {len(text[:i].encode())}, '
                          f'expected "</{open_name}>", found "</{name}>"')
-                entity: JSON = {"type": _HTML_TAGS[name], "offset": start, "length": out_len - start}
+                entity = {"type": _HTML_TAGS[name], "offset": start, "length": out_len - start}
                 if name == "a":
                     entity["url"] = attrs.get("href", "")
                 elif name == "blockquote" and "expandable" in attrs:
                     entity["type"] = "expandable_blockquote"
                 elif name == "pre" and "language" in attrs:
                     entity["language"] = attrs["language"]
-                elif name == "tg-emoji":
-                    entity["custom_emoji_id"] = attrs.get("emoji-id", "")
-                elif name == "code" and stack and stack[-1][0] == "pre":
-                    css = attrs.get("class", "")
-                    if css.startswith("language-"):  # <pre><code class="language-x"> = pre+language
-                        stack[-1][1]["language"] = css.removeprefix("language-")
-                        entity["length"] = 0
-                if entity["length"] > 0:
+                elif name == "code" and stack and stack[-1][0] == "pre" and \
+                        attrs.get("class", "").startswith("language-"):
+                    stack[-1][1]["language"] = attrs["class"].removeprefix("language-")
+                    entity["length"] = 0  # <pre><code class="language-x"> is one pre entity
+                if entity["length"]:
                     entities.append(entity)
             else:
-                attrs = {m[0].lower(): m[1] or m[2] or m[3] for m in _ATTR_RE.findall(match.group(3))}
+                attrs = {m[0].lower(): m[1] or m[2] or m[3] for m in _ATTR_RE.findall(tag.group(3))}
                 if name not in _HTML_TAGS or (name == "span" and attrs.get("class") != "tg-spoiler"):
-                    fail(f'Unsupported start tag "{name}" at byte offset {byte_offset(i)}')
+                    fail(f'Unsupported start tag "{name}"', i)
                 stack.append((name, attrs, out_len))
-            i = match.end()
+            i = tag.end()
             continue
-        if char == "&":
-            match = _ENTITY_RE.match(text, i)
-            decoded = _decode_entity(match.group(1)) if match else None
-            if decoded is not None and match is not None:
-                chunk, i = decoded, match.end() - 1
+        if chunk == "&":
+            entity_ref = _ENTITY_RE.match(text, i)
+            if entity_ref:
+                ref = entity_ref.group(1)
+                code = int(ref[2:], 16) if ref.startswith("#x") else int(ref[1:]) if ref[0] == "#" else 0
+                chunk = _NAMED.get(ref) or (chr(code) if 0 < code <= 0x10FFFF else "&")
+                i = entity_ref.end() - 1
             elif strict:
-                fail(f"character '&' at byte offset {byte_offset(i)} must be escaped as &amp;")
-        elif char == ">" and strict:
-            fail(f"character '>' at byte offset {byte_offset(i)} must be escaped as &gt;")
+                fail("character '&' must be escaped as &amp;", i)
+        elif chunk == ">" and strict:
+            fail("character '>' must be escaped as &gt;", i)
         out.append(chunk)
         out_len += _utf16_len(chunk)
         i += 1
@@ -175,14 +145,7 @@ def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[JSON]]:
     return "".join(out), sorted(entities, key=lambda e: (e["offset"], -e["length"]))
 
 
-def _decode_entity(body: str) -> str | None:
-    if not body.startswith("#"):
-        return _NAMED_ENTITIES.get(body)
-    code = int(body[2:], 16) if body[1:2] in ("x", "X") else int(body[1:])
-    return chr(code) if 0 < code <= 0x10FFFF else None
-
-
-def _decode_form_value(name: str, raw: str) -> Any:
+def _decode_field(name: str, raw: str) -> Any:
     if name in _STRING_FIELDS:
         return raw
     try:
@@ -204,18 +167,18 @@ class FakeTelegramAPI:
         self.url = ""
         self.strict_html = True
         # Recordings for assertions.
-        self.requests: list[JSON] = []       # every request: method, params, encoding, status
-        self.sent: list[JSON] = []           # successful sendMessage / editMessageText
+        self.requests: list[JSON] = []  # every request: method, params, encoding, time, status
+        self.sent: list[JSON] = []  # sendMessage / editMessageText calls that succeeded
         self.callback_answers: list[JSON] = []
-        self.command_sets: dict[tuple[str, str], list[JSON]] = {}  # (scope key, language) -> list
+        self.command_sets: dict[tuple[str, str], list[JSON]] = {}  # (scope, language) -> commands
         self.webhook: JSON = {"url": "", "secret_token": None}
-        self.messages: dict[tuple[int | str, int], JSON] = {}      # (chat_id, message_id) -> message
-        # State.
+        self.messages: dict[tuple[int | str, int], JSON] = {}  # current state of every message
+        # Internal state.
         self._pending: list[JSON] = []
         self._update_ids = itertools.count(700_000_001)
-        self._callback_ids = itertools.count(4_200_000_000_000_000_001)
+        self._query_ids = itertools.count(4_200_000_000_000_000_001)
         self._message_ids: dict[int | str, itertools.count[int]] = {}
-        self._open_callbacks: set[str] = set()
+        self._open_queries: set[str] = set()
         self._users: dict[int, JSON] = {}
         self._blocked: dict[int | str, ApiError] = {}
         self._failures: dict[str, list[_Failure]] = {}
@@ -228,13 +191,12 @@ class FakeTelegramAPI:
                 "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo",
                 "setMyCommands", "getMyCommands", "deleteMyCommands", "sendMessage",
                 "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",
-                "sendChatAction", "close", "logOut")
-        }
+                "sendChatAction", "close", "logOut")}
 
-    # ---- lifecycle -------------------------------------------------------------------------
     async def start(self) -> FakeTelegramAPI:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        # handler_cancellation: a request whose client went away (a cancelled long poll) stops.
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True,
                                      shutdown_timeout=1.0)
         await self._runner.setup()
@@ -244,7 +206,7 @@ class FakeTelegramAPI:
         return self
 
     async def stop(self) -> None:
-        self._closing = True
+        self._closing = True  # wakes long polls so that shutdown is immediate
         self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -260,23 +222,28 @@ class FakeTelegramAPI:
     def fail_next(self, method: str, status: int = 429, *, retry_after: int | None = None,
                   times: int = 1, description: str | None = None, drop: bool = False,
                   delay: float = 0.0) -> None:
-        """Make the next ``times`` calls of ``method`` ("*" = any) fail.
+        """Make the next ``times`` calls of ``method`` ("*": any method) fail.
 
-        429 answers carry ``parameters.retry_after`` (default 1 s); ``drop=True`` closes the
-        connection without an answer; ``delay`` sleeps first (to provoke client timeouts).
+        429 answers carry ``parameters.retry_after`` (default 1 s). ``drop=True`` closes the
+        connection without an answer. ``delay`` waits before answering.
         """
-        parameters = None
+        error, parameters = None, None
         if status == 429:
             retry_after = 1 if retry_after is None else retry_after
             parameters = {"retry_after": retry_after}
             description = description or f"Too Many Requests: retry after {retry_after}"
-        description = description or HTTPStatus(status).phrase
-        self._failures.setdefault(method.lower(), []).append(
-            _Failure(status, description, parameters, times, drop, delay))
+        if status != 200:
+            error = ApiError(status, description or HTTPStatus(status).phrase, parameters)
+        self._failures.setdefault(method.lower(), []).append(_Failure(error, times, drop, delay))
 
-    def block_chat(self, chat_id: int | str, description: str = "Forbidden: bot was blocked by the user",
-                   status: int = 403) -> None:
-        """Answer every call aimed at ``chat_id`` with this error (e.g. blocked, deactivated)."""
+    def slow_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """Process the next calls normally but answer ``seconds`` late. As with Telegram, a
+        client that times out meanwhile has still sent its message."""
+        self.fail_next(method, 200, times=times, delay=seconds)
+
+    def block_chat(self, chat_id: int | str, description: str = "Forbidden: bot was blocked by "
+                   "the user", status: int = 403) -> None:
+        """Answer every call aimed at ``chat_id`` with this error (blocked, deactivated...)."""
         self._blocked[chat_id] = ApiError(status, description)
 
     def unblock_chat(self, chat_id: int | str) -> None:
@@ -284,7 +251,7 @@ class FakeTelegramAPI:
 
     @property
     def commands(self) -> dict[str, list[JSON]]:
-        """Commands of the default scope, by language code ("" = all languages)."""
+        """Commands of the default scope by language code ("" = every language)."""
         return {lang: cmds for (scope, lang), cmds in self.command_sets.items() if scope == "default"}
 
     def calls(self, method: str) -> list[JSON]:
@@ -295,11 +262,9 @@ class FakeTelegramAPI:
     def make_message_update(self, chat_id: int, text: str, *, first_name: str = "測試使用者",
                             language_code: str = "zh-hant", user_id: int | None = None,
                             username: str | None = None) -> JSON:
-        """A real-shaped ``message`` update from a user, not queued (for webhook tests)."""
+        """A real-shaped ``message`` update from a user; not queued (for webhook tests)."""
         user: JSON = {"id": user_id or chat_id, "is_bot": False, "first_name": first_name,
-                      "language_code": language_code}
-        if username:
-            user["username"] = username
+                      "language_code": language_code} | ({"username": username} if username else {})
         self._users[user["id"]] = user
         message = {"message_id": self._next_message_id(chat_id), "from": user,
                    "chat": self._chat(chat_id), "date": int(time.time()), "text": text}
@@ -311,30 +276,29 @@ class FakeTelegramAPI:
 
     def make_callback_update(self, chat_id: int, message_id: int, data: str, *,
                              user_id: int | None = None, check: bool = True) -> JSON:
-        """A ``callback_query`` update for a button of a message the bot sent (not queued)."""
+        """A ``callback_query`` update for a button of a bot message; not queued.
+
+        With ``check``, ``data`` must be on the message's current keyboard."""
         message = self.messages.get((chat_id, message_id))
         if message is None:
             raise KeyError(f"no message {message_id} in chat {chat_id}")
-        if check:
-            rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-            if data not in [b.get("callback_data") for row in rows for b in row]:
-                raise ValueError(f"message {message_id} has no button with callback_data {data!r}")
+        rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+        if check and data not in [button.get("callback_data") for row in rows for button in row]:
+            raise ValueError(f"message {message_id} has no button with callback_data {data!r}")
         user = self._users.get(user_id or chat_id) or {
             "id": user_id or chat_id, "is_bot": False, "first_name": "測試使用者",
             "language_code": "zh-hant"}
-        query_id = str(next(self._callback_ids))
-        self._open_callbacks.add(query_id)
-        return {"update_id": next(self._update_ids), "callback_query": {
-            "id": query_id, "from": user, "message": copy.deepcopy(message),
-            "chat_instance": str(-abs(chat_id) * 7919 - 1), "data": data}}
+        query = {"id": str(next(self._query_ids)), "from": user, "message": copy.deepcopy(message),
+                 "chat_instance": str(-abs(chat_id) * 7919 - 1), "data": data}
+        self._open_queries.add(query["id"])  # the bot may answer it once
+        return {"update_id": next(self._update_ids), "callback_query": query}
 
     def queue_update(self, update: JSON) -> JSON:
-        """Queue any update (even malformed) for getUpdates; assigns update_id if missing."""
-        if "update_id" not in update:
-            update["update_id"] = next(self._update_ids)
+        """Queue any update (even a malformed one) for getUpdates; adds update_id if missing."""
+        update.setdefault("update_id", next(self._update_ids))
         query = update.get("callback_query")
         if isinstance(query, dict) and "id" in query:
-            self._open_callbacks.add(str(query["id"]))
+            self._open_queries.add(str(query["id"]))
         self._pending.append(update)
         self._notify()
         return update
@@ -344,7 +308,7 @@ class FakeTelegramAPI:
         return self.queue_update(self.make_message_update(chat_id, text, **kwargs))
 
     def press_button(self, chat_id: int, message_id: int, data: str, **kwargs: Any) -> JSON:
-        """Queue a button press on a message the bot sent."""
+        """Queue a press on a button of a message the bot sent."""
         return self.queue_update(self.make_callback_update(chat_id, message_id, data, **kwargs))
 
     # ---- waiting ---------------------------------------------------------------------------
@@ -356,12 +320,13 @@ class FakeTelegramAPI:
                 while not predicate():
                     await self._changed.wait()
         except TimeoutError:
-            texts = [s["text"] for s in self.sent]
-            raise TimeoutError(f"timed out after {timeout}s waiting for {what}; sent so far: "
-                               f"{texts}; last requests: "
-                               f"{[r['method'] for r in self.requests[-10:]]}") from None
+            raise TimeoutError(
+                f"timed out after {timeout}s waiting for {what}; sent: "
+                f"{[s['text'] for s in self.sent]}; last requests: "
+                f"{[(r['method'], r['status']) for r in self.requests[-8:]]}") from None
 
     async def wait_for_sent(self, n: int, timeout: float = 5.0) -> list[JSON]:
+        """Wait until at least ``n`` messages were sent or edited; returns ``sent``."""
         await self.wait_for(lambda: len(self.sent) >= n, timeout, f"{n} sent message(s)")
         return list(self.sent)
 
@@ -371,34 +336,32 @@ class FakeTelegramAPI:
 
     # ---- HTTP ------------------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        params, encoding = await self._read_params(request)
-        method = request.match_info["method"]
+        method, token = request.match_info["method"], request.match_info["token"]
         handler = self._methods.get(method.lower())
-        record: JSON = {"method": handler.__name__[3:] if handler else method, "params": params,
-                        "encoding": encoding, "time": time.time(), "status": None}
+        record: JSON = {"method": handler.__name__[3:] if handler else method, "params": {},
+                        "encoding": None, "time": time.time(), "status": "cancelled"}
         self.requests.append(record)
         try:
-            token = request.match_info["token"]
-            if token != self.token:  # Telegram: 404 for a malformed token, 401 for a wrong one
-                if re.fullmatch(r"\d+:[\w-]+", token):
-                    raise ApiError(401, "Unauthorized")
-                raise ApiError(404, "Not Found")
-            if handler is None:
+            record["params"], record["encoding"] = await self._read_params(request)
+            if token != self.token and re.fullmatch(r"\d+:[\w-]+", token):
+                raise ApiError(401, "Unauthorized")  # a well-formed but wrong token
+            if token != self.token or handler is None:  # a malformed token or unknown method
                 raise ApiError(404, "Not Found")
             failure = self._take_failure(method)
-            if failure is not None:
+            if failure and failure.drop:
+                record["status"] = "dropped"
+                assert request.transport is not None
+                request.transport.close()
+                raise asyncio.CancelledError  # aiohttp then writes nothing
+            if failure and failure.error:
                 await asyncio.sleep(failure.delay)
-                if failure.drop:
-                    record["status"] = "dropped"
-                    assert request.transport is not None
-                    request.transport.close()
-                    raise asyncio.CancelledError  # aiohttp sends nothing on a closed transport
-                if failure.status != 200:
-                    raise ApiError(failure.status, failure.description, failure.parameters)
-            result = await handler(params)
-            body = result if isinstance(result, dict) and "ok" in result else {"ok": True, "result": result}
+                raise failure.error
+            result = await handler(record["params"])
+            if failure:
+                await asyncio.sleep(failure.delay)
             record["status"] = 200
-            return web.json_response(body)
+            return web.json_response(result if isinstance(result, dict) and "ok" in result
+                                     else {"ok": True, "result": result})
         except ApiError as error:
             record["status"] = error.status
             return web.json_response(error.body(), status=error.status)
@@ -406,31 +369,30 @@ class FakeTelegramAPI:
             self._notify()
 
     async def _read_params(self, request: web.Request) -> tuple[JSON, str]:
-        params: JSON = {k: _decode_form_value(k, v) for k, v in request.query.items()}
-        ctype, encoding = request.content_type, "query"
-        if ctype == "application/json" and request.can_read_body:
-            body = await request.json()
-            for key, value in (body if isinstance(body, dict) else {}).items():
-                params[key] = json.loads(value) if key in _NESTED_FIELDS and isinstance(value, str) else value
-            encoding = "json"
-        elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        params = {k: _decode_field(k, v) for k, v in request.query.items()}
+        if request.content_type == "application/json" and request.can_read_body:
+            try:
+                body = await request.json()
+                for key, value in body.items():
+                    nested = key in _NESTED_FIELDS and isinstance(value, str)
+                    params[key] = json.loads(value) if nested else value
+            except (ValueError, AttributeError):
+                raise ApiError(400, "Bad Request: can't parse JSON object") from None
+            return params, "json"
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             for key, value in (await request.post()).items():
                 if isinstance(value, web.FileField):
                     params[key] = {"filename": value.filename, "size": len(value.file.read())}
                 else:
-                    params[key] = _decode_form_value(key, value)
-            encoding = "form" if ctype.endswith("urlencoded") else "multipart"
-        return params, encoding
+                    params[key] = _decode_field(key, value)
+            return params, "form" if request.content_type.endswith("urlencoded") else "multipart"
+        return params, "query"  # PTB sends no body at all for a call without parameters
 
     def _take_failure(self, method: str) -> _Failure | None:
-        for key in (method.lower(), "*"):
-            queue = self._failures.get(key)
+        for queue in (self._failures.get(method.lower()), self._failures.get("*")):
             if queue:
-                failure = queue[0]
-                failure.times -= 1
-                if failure.times <= 0:
-                    queue.pop(0)
-                return failure
+                queue[0].times -= 1
+                return queue.pop(0) if queue[0].times <= 0 else queue[0]
         return None
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -442,10 +404,8 @@ class FakeTelegramAPI:
             kind = "supergroup" if str(chat_id).startswith(("-100", "@")) else "group"
             return {"id": chat_id, "title": "測試群組", "type": kind}
         user = self._users.get(chat_id, {"first_name": "測試使用者"})
-        chat = {"id": chat_id, "first_name": user["first_name"], "type": "private"}
-        if "username" in user:
-            chat["username"] = user["username"]
-        return chat
+        return {"id": chat_id, "first_name": user["first_name"], "type": "private"} | (
+            {"username": user["username"]} if "username" in user else {})
 
     def _target_chat(self, params: JSON) -> int | str:
         chat_id = params.get("chat_id")
@@ -458,90 +418,99 @@ class FakeTelegramAPI:
         return chat_id
 
     def _render(self, params: JSON) -> tuple[str, list[JSON]]:
-        text = params.get("text")
-        text = "" if text is None else str(text)
+        text = "" if params.get("text") is None else str(params["text"])
         plain, entities = text, params.get("entities") or []
         if str(params.get("parse_mode") or "").lower() == "html":
             plain, entities = parse_html(text, strict=self.strict_html)
         if not plain.strip():
             raise ApiError(400, "Bad Request: message text is empty")
-        if len(plain) > MAX_TEXT:
+        if len(plain) > MAX_TEXT:  # Telegram counts characters after entity parsing
             raise ApiError(400, "Bad Request: message is too long")
         return plain, entities
 
     @staticmethod
-    def _check_markup(markup: Any) -> JSON | None:
-        if markup is None or markup == "":
-            return None
-        if isinstance(markup, str):
+    def _inline_keyboard(markup: Any) -> JSON | None:
+        """Validate reply_markup; return it if it is an inline keyboard (the only kind that
+        Telegram echoes back in the Message)."""
+        if isinstance(markup, str) and markup:
             try:
                 markup = json.loads(markup)
             except ValueError:
-                markup = None
+                pass
+        if markup in (None, ""):
+            return None
         if not isinstance(markup, dict):
             raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
         rows = markup.get("inline_keyboard")
         if rows is None:
-            return None  # reply keyboards etc. are accepted but not echoed in the Message
+            return None
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise ApiError(400, 'Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup '
-                                "must be an Array of Arrays")
-        for button in (b for row in rows for b in row):
-            if not isinstance(button, dict) or not any(k in button for k in _BUTTON_ACTIONS):
-                raise ApiError(400, "Bad Request: can't parse inline keyboard button: "
-                                    "Text buttons are unallowed in the inline keyboard")
+            raise ApiError(400, 'Bad Request: field "inline_keyboard" of the '
+                                "InlineKeyboardMarkup must be an Array of Arrays")
+        for button in (button for row in rows for button in row):
+            if not isinstance(button, dict) or not any(k in button for k in _BUTTON_KINDS):
+                raise ApiError(400, "Bad Request: can't parse inline keyboard button: Text "
+                                    "buttons are unallowed in the inline keyboard")
             data = button.get("callback_data")
             if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA:
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
         return markup if any(rows) else None
 
-    def _record_sent(self, method: str, params: JSON, message: JSON) -> None:
+    def _record_sent(self, method: str, params: JSON, message: JSON) -> JSON:
         self.sent.append({"method": method, "chat_id": message["chat"]["id"],
                           "message_id": message["message_id"], "text": params.get("text"),
-                          "parse_mode": params.get("parse_mode"),
-                          "reply_markup": message.get("reply_markup"), "message": message,
-                          "time": time.time()})
+                          "parse_mode": params.get("parse_mode"), "time": time.time(),
+                          "reply_markup": message.get("reply_markup"), "message": message})
+        return copy.deepcopy(message)
 
-    def _editable(self, params: JSON) -> JSON:
+    def _edit(self, params: JSON, new_text: bool) -> JSON:
+        """Edit a bot message: its text (if ``new_text``) and keyboard (removed if not sent)."""
         chat_id = self._target_chat(params)
         message = self.messages.get((chat_id, int(params.get("message_id") or 0)))
         if message is None:
             raise ApiError(400, "Bad Request: message to edit not found")
         if message["from"]["id"] != self.bot_user["id"]:
             raise ApiError(400, "Bad Request: message can't be edited")
+        text, entities = self._render(params) if new_text else (message["text"],
+                                                                 message.get("entities", []))
+        markup = self._inline_keyboard(params.get("reply_markup"))
+        if (text, entities, markup) == (message["text"], message.get("entities", []),
+                                            message.get("reply_markup")):
+            raise ApiError(400, _NOT_MODIFIED)
+        for key in ("entities", "reply_markup"):  # a keyboard not re-sent is removed
+            message.pop(key, None)
+        message.update({"text": text, "edit_date": int(time.time())},
+                       **({"entities": entities} if entities else {}),
+                       **({"reply_markup": markup} if markup else {}))
         return message
 
-    def _apply_edit(self, message: JSON, text: str, entities: list[JSON], markup: JSON | None) -> JSON:
-        if (text, entities, markup) == (message["text"], message.get("entities", []),
-                                        message.get("reply_markup")):
-            raise ApiError(400, _NOT_MODIFIED)
-        message.update(text=text, edit_date=int(time.time()))
-        message.pop("entities", None)
-        message.pop("reply_markup", None)  # Telegram drops the keyboard unless it is re-sent
-        if entities:
-            message["entities"] = entities
-        if markup:
-            message["reply_markup"] = markup
-        return copy.deepcopy(message)
+    @staticmethod
+    def _command_key(params: JSON) -> tuple[str, str]:
+        language = str(params.get("language_code") or "")
+        if language and not re.fullmatch(r"[a-z]{2}", language):  # ISO 639-1 only: "zh"
+            raise ApiError(400, "Bad Request: invalid language code specified")
+        scope = params.get("scope") or {"type": "default"}
+        ids = [str(scope[k]) for k in ("chat_id", "user_id") if k in scope]
+        return ":".join([scope.get("type", "default"), *ids]), language
 
-    # ---- methods ---------------------------------------------------------------------------
+    # ---- Bot API methods -------------------------------------------------------------------
     async def _m_getMe(self, params: JSON) -> JSON:
-        return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False, "can_connect_to_business": False,
-                "has_main_web_app": False}
+        return self.bot_user | {"can_join_groups": True, "can_read_all_group_messages": False,
+                                "supports_inline_queries": False, "can_connect_to_business":
+                                False, "has_main_web_app": False}
 
     async def _m_getUpdates(self, params: JSON) -> list[JSON]:
         if self.webhook["url"]:
             raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
                                 "use deleteWebhook to delete the webhook first")
         offset, limit = int(params.get("offset") or 0), int(params.get("limit") or 100)
-        if offset < 0:
+        if offset < 0:  # the last -offset updates; older ones are forgotten
             self._pending = self._pending[offset:]
-        elif offset > 0:  # confirms every update below offset
+        elif offset:  # confirms every update below offset
             self._pending = [u for u in self._pending if u.get("update_id", 0) >= offset]
         self._poll_generation += 1
         generation = self._poll_generation
-        self._notify()  # an older long poll still waiting is terminated with 409
+        self._notify()  # a long poll still waiting is terminated with 409, as on Telegram
         try:
             async with asyncio.timeout(float(params.get("timeout") or 0)):
                 while not (self._pending or self._closing or generation != self._poll_generation):
@@ -556,44 +525,33 @@ class FakeTelegramAPI:
     async def _m_setWebhook(self, params: JSON) -> JSON:
         url, secret = str(params.get("url") or ""), params.get("secret_token")
         if url and not url.startswith("https://"):
-            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for "
+                                "webhook")
         if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
             raise ApiError(400, "Bad Request: secret token contains unallowed characters")
         if params.get("drop_pending_updates"):
             self._pending.clear()
-        already = self.webhook["url"] == url
-        self.webhook = {"url": url, "secret_token": secret, "allowed_updates": params.get("allowed_updates"),
+        self.webhook = {"url": url, "secret_token": secret if url else None,
+                        "allowed_updates": params.get("allowed_updates"),
                         "max_connections": params.get("max_connections", 40)}
-        if not url:
-            return {"ok": True, "result": True, "description": "Webhook was deleted"}
-        return {"ok": True, "result": True,
-                "description": "Webhook is already set" if already else "Webhook was set"}
+        description = "Webhook was set" if url else "Webhook was deleted"
+        return {"ok": True, "result": True, "description": description}
 
     async def _m_deleteWebhook(self, params: JSON) -> JSON:
         if params.get("drop_pending_updates"):
             self._pending.clear()
-        had = bool(self.webhook["url"])
-        self.webhook = {"url": "", "secret_token": None}
-        return {"ok": True, "result": True,
-                "description": "Webhook was deleted" if had else "Webhook is already deleted"}
+        had_webhook, self.webhook = bool(self.webhook["url"]), {"url": "", "secret_token": None}
+        description = "Webhook was deleted" if had_webhook else "Webhook is already deleted"
+        return {"ok": True, "result": True, "description": description}
 
     async def _m_getWebhookInfo(self, params: JSON) -> JSON:
-        info: JSON = {"url": self.webhook["url"], "has_custom_certificate": False,
-                      "pending_update_count": len(self._pending)}
+        info = {"url": self.webhook["url"], "has_custom_certificate": False,
+                "pending_update_count": len(self._pending)}
         if self.webhook["url"]:
-            info["max_connections"] = self.webhook.get("max_connections", 40)
-            if self.webhook.get("allowed_updates"):
+            info["max_connections"] = self.webhook["max_connections"]
+            if self.webhook["allowed_updates"]:
                 info["allowed_updates"] = self.webhook["allowed_updates"]
         return info
-
-    @staticmethod
-    def _command_key(params: JSON) -> tuple[str, str]:
-        language = str(params.get("language_code") or "")
-        if language and not re.fullmatch(r"[a-z]{2}", language):
-            raise ApiError(400, "Bad Request: invalid language code specified")
-        scope = params.get("scope") or {"type": "default"}
-        parts = [str(scope.get(k)) for k in ("chat_id", "user_id") if k in scope]
-        return ":".join([scope.get("type", "default"), *parts]), language
 
     async def _m_setMyCommands(self, params: JSON) -> bool:
         commands = params.get("commands") or []
@@ -601,16 +559,16 @@ class FakeTelegramAPI:
             raise ApiError(400, "Bad Request: BOT_COMMANDS_TOO_MUCH")
         for command in commands:
             if "description" not in command:
-                raise ApiError(400, 'Bad Request: can\'t parse BotCommand: Can\'t find field "description"')
+                raise ApiError(400, "Bad Request: can't parse BotCommand: Can't find field "
+                                    '"description"')
             if not re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command", ""))):
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(str(command["description"])) <= 256:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
         key = self._command_key(params)
-        if commands:
+        self.command_sets.pop(key, None)
+        if commands:  # an empty list deletes, as deleteMyCommands does
             self.command_sets[key] = commands
-        else:
-            self.command_sets.pop(key, None)
         return True
 
     async def _m_getMyCommands(self, params: JSON) -> list[JSON]:
@@ -623,50 +581,26 @@ class FakeTelegramAPI:
     async def _m_sendMessage(self, params: JSON) -> JSON:
         chat_id = self._target_chat(params)
         text, entities = self._render(params)
-        markup = self._check_markup(params.get("reply_markup"))
-        message: JSON = {"message_id": 0, "from": self.bot_user, "chat": self._chat(chat_id),
-                         "date": int(time.time()), "text": text}
-        reply = params.get("reply_parameters") or {}
-        reply_to = reply.get("message_id") or params.get("reply_to_message_id")
-        if reply_to:
-            original = self.messages.get((chat_id, int(reply_to)))
-            if original is not None:
-                message["reply_to_message"] = copy.deepcopy(original)
-            elif not reply.get("allow_sending_without_reply"):
-                raise ApiError(400, "Bad Request: message to be replied not found")
-        message["message_id"] = self._next_message_id(chat_id)
-        if entities:
-            message["entities"] = entities
-        if markup:
-            message["reply_markup"] = markup
+        markup = self._inline_keyboard(params.get("reply_markup"))
+        message = {"message_id": self._next_message_id(chat_id), "from": self.bot_user,
+                   "chat": self._chat(chat_id), "date": int(time.time()), "text": text}
+        message |= ({"entities": entities} if entities else {}) | (
+            {"reply_markup": markup} if markup else {})
         self.messages[(chat_id, message["message_id"])] = message
-        self._record_sent("sendMessage", params, message)
-        return copy.deepcopy(message)
+        return self._record_sent("sendMessage", params, message)
 
-    async def _m_editMessageText(self, params: JSON) -> JSON | bool:
-        if params.get("inline_message_id"):
-            self._render(params)
-            return True
-        message = self._editable(params)
-        text, entities = self._render(params)
-        edited = self._apply_edit(message, text, entities,
-                                  self._check_markup(params.get("reply_markup")))
-        self._record_sent("editMessageText", params, edited)
-        return edited
+    async def _m_editMessageText(self, params: JSON) -> JSON:
+        return self._record_sent("editMessageText", params, self._edit(params, True))
 
-    async def _m_editMessageReplyMarkup(self, params: JSON) -> JSON | bool:
-        if params.get("inline_message_id"):
-            return True
-        message = self._editable(params)
-        return self._apply_edit(message, message["text"], message.get("entities", []),
-                                self._check_markup(params.get("reply_markup")))
+    async def _m_editMessageReplyMarkup(self, params: JSON) -> JSON:
+        return copy.deepcopy(self._edit(params, False))
 
     async def _m_answerCallbackQuery(self, params: JSON) -> bool:
         query_id = str(params.get("callback_query_id") or "")
-        if query_id not in self._open_callbacks:
+        if query_id not in self._open_queries:  # unknown, or answered already
             raise ApiError(400, "Bad Request: query is too old and response timeout expired "
                                 "or query ID is invalid")
-        self._open_callbacks.discard(query_id)
+        self._open_queries.discard(query_id)
         self.callback_answers.append({"callback_query_id": query_id, "text": params.get("text"),
                                       "show_alert": bool(params.get("show_alert")),
                                       "url": params.get("url"), "time": time.time()})
@@ -674,8 +608,6 @@ class FakeTelegramAPI:
 
     async def _m_sendChatAction(self, params: JSON) -> bool:
         self._target_chat(params)
-        if params.get("action") not in _CHAT_ACTIONS:
-            raise ApiError(400, "Bad Request: wrong parameter action in request")
         return True
 
     async def _m_close(self, params: JSON) -> bool:
