@@ -41,7 +41,7 @@ _HTML_TAGS = {  # tag -> entity type, for the tags Telegram accepts with parse_m
 }
 _TAG_RE = re.compile(r"<(/?)([^\s<>/]*)([^<>]*)>")
 _ATTR_RE = re.compile(r"""([a-zA-Z_][\w-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
-_ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|lt|gt|amp|quot);")
+_ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _STRING_FIELDS = frozenset({  # form fields PTB sends as bare strings: never JSON-decode them
     "text", "caption", "parse_mode", "callback_query_id", "inline_message_id", "url",
@@ -52,6 +52,10 @@ _NESTED_FIELDS = frozenset({  # objects that may arrive as JSON strings even in 
 _BUTTON_KINDS = ("url", "callback_data", "web_app", "login_url", "switch_inline_query",
                  "switch_inline_query_current_chat", "switch_inline_query_chosen_chat",
                  "copy_text", "callback_game", "pay")
+_METHODS = ("getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo",
+            "setMyCommands", "getMyCommands", "sendMessage", "editMessageText",
+            "editMessageReplyMarkup", "answerCallbackQuery", "sendChatAction", "close", "logOut")
+_BLOCKED = "Forbidden: bot was blocked by the user"
 _NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
                  "markup are exactly the same as a current content and reply markup of the message")
 
@@ -111,17 +115,12 @@ def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[JSON]]:
                     entity["url"] = attrs.get("href", "")
                 elif name == "blockquote" and "expandable" in attrs:
                     entity["type"] = "expandable_blockquote"
-                elif name == "pre" and "language" in attrs:
-                    entity["language"] = attrs["language"]
-                elif name == "code" and stack and stack[-1][0] == "pre" and \
-                        attrs.get("class", "").startswith("language-"):
-                    stack[-1][1]["language"] = attrs["class"].removeprefix("language-")
-                    entity["length"] = 0  # <pre><code class="language-x"> is one pre entity
                 if entity["length"]:
                     entities.append(entity)
             else:
                 attrs = {m[0].lower(): m[1] or m[2] or m[3] for m in _ATTR_RE.findall(tag.group(3))}
-                if name not in _HTML_TAGS or (name == "span" and attrs.get("class") != "tg-spoiler"):
+                spoiler_span = name != "span" or attrs.get("class") == "tg-spoiler"
+                if name not in _HTML_TAGS or not spoiler_span:
                     fail(f'Unsupported start tag "{name}"', i)
                 stack.append((name, attrs, out_len))
             i = tag.end()
@@ -129,10 +128,7 @@ def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[JSON]]:
         if chunk == "&":
             entity_ref = _ENTITY_RE.match(text, i)
             if entity_ref:
-                ref = entity_ref.group(1)
-                code = int(ref[2:], 16) if ref.startswith("#x") else int(ref[1:]) if ref[0] == "#" else 0
-                chunk = _NAMED.get(ref) or (chr(code) if 0 < code <= 0x10FFFF else "&")
-                i = entity_ref.end() - 1
+                chunk, i = _unescape(entity_ref.group(1)), entity_ref.end() - 1
             elif strict:
                 fail("character '&' must be escaped as &amp;", i)
         elif chunk == ">" and strict:
@@ -143,6 +139,13 @@ def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[JSON]]:
     if stack:
         fail(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
     return "".join(out), sorted(entities, key=lambda e: (e["offset"], -e["length"]))
+
+
+def _unescape(ref: str) -> str:
+    if ref in _NAMED:
+        return _NAMED[ref]
+    code = int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:])
+    return chr(code) if 0 < code <= 0x10FFFF else f"&{ref};"
 
 
 def _decode_field(name: str, raw: str) -> Any:
@@ -168,7 +171,7 @@ class FakeTelegramAPI:
         self.strict_html = True
         # Recordings for assertions.
         self.requests: list[JSON] = []  # every request: method, params, encoding, time, status
-        self.sent: list[JSON] = []  # sendMessage / editMessageText calls that succeeded
+        self.sent: list[JSON] = []  # successful sendMessage/editMessageText; text as submitted
         self.callback_answers: list[JSON] = []
         self.command_sets: dict[tuple[str, str], list[JSON]] = {}  # (scope, language) -> commands
         self.webhook: JSON = {"url": "", "secret_token": None}
@@ -186,12 +189,9 @@ class FakeTelegramAPI:
         self._closing = False
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
-        self._methods: dict[str, Callable[[JSON], Any]] = {
-            name.lower(): getattr(self, "_m_" + name) for name in (
-                "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo",
-                "setMyCommands", "getMyCommands", "deleteMyCommands", "sendMessage",
-                "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",
-                "sendChatAction", "close", "logOut")}
+        # Method names are case-insensitive on Telegram; records use the documented spelling.
+        self._methods: dict[str, tuple[str, Callable[[JSON], Any]]] = {
+            name.lower(): (name, getattr(self, "_m_" + name)) for name in _METHODS}
 
     async def start(self) -> FakeTelegramAPI:
         app = web.Application(client_max_size=50 * 1024 * 1024)
@@ -241,8 +241,8 @@ class FakeTelegramAPI:
         client that times out meanwhile has still sent its message."""
         self.fail_next(method, 200, times=times, delay=seconds)
 
-    def block_chat(self, chat_id: int | str, description: str = "Forbidden: bot was blocked by "
-                   "the user", status: int = 403) -> None:
+    def block_chat(self, chat_id: int | str, description: str = _BLOCKED,
+                   status: int = 403) -> None:
         """Answer every call aimed at ``chat_id`` with this error (blocked, deactivated...)."""
         self._blocked[chat_id] = ApiError(status, description)
 
@@ -252,7 +252,8 @@ class FakeTelegramAPI:
     @property
     def commands(self) -> dict[str, list[JSON]]:
         """Commands of the default scope by language code ("" = every language)."""
-        return {lang: cmds for (scope, lang), cmds in self.command_sets.items() if scope == "default"}
+        return {language: commands for (scope, language), commands in self.command_sets.items()
+                if scope == "default"}
 
     def calls(self, method: str) -> list[JSON]:
         """Params of every request of ``method`` (case-insensitive), in order."""
@@ -270,7 +271,8 @@ class FakeTelegramAPI:
                    "chat": self._chat(chat_id), "date": int(time.time()), "text": text}
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
-            message["entities"] = [{"offset": 0, "length": _utf16_len(command), "type": "bot_command"}]
+            message["entities"] = [{"offset": 0, "length": _utf16_len(command),
+                                    "type": "bot_command"}]
         self.messages[(chat_id, message["message_id"])] = message
         return {"update_id": next(self._update_ids), "message": copy.deepcopy(message)}
 
@@ -337,8 +339,8 @@ class FakeTelegramAPI:
     # ---- HTTP ------------------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method, token = request.match_info["method"], request.match_info["token"]
-        handler = self._methods.get(method.lower())
-        record: JSON = {"method": handler.__name__[3:] if handler else method, "params": {},
+        name, handler = self._methods.get(method.lower(), (method, None))
+        record: JSON = {"method": name, "params": {},
                         "encoding": None, "time": time.time(), "status": "cancelled"}
         self.requests.append(record)
         try:
@@ -362,6 +364,10 @@ class FakeTelegramAPI:
             record["status"] = 200
             return web.json_response(result if isinstance(result, dict) and "ok" in result
                                      else {"ok": True, "result": result})
+        except (TypeError, ValueError, AttributeError) as exc:  # parameters of the wrong shape
+            error = ApiError(400, f"Bad Request: invalid parameters: {exc}")
+            record["status"] = 400
+            return web.json_response(error.body(), status=400)
         except ApiError as error:
             record["status"] = error.status
             return web.json_response(error.body(), status=error.status)
@@ -460,7 +466,8 @@ class FakeTelegramAPI:
         self.sent.append({"method": method, "chat_id": message["chat"]["id"],
                           "message_id": message["message_id"], "text": params.get("text"),
                           "parse_mode": params.get("parse_mode"), "time": time.time(),
-                          "reply_markup": message.get("reply_markup"), "message": message})
+                          "reply_markup": message.get("reply_markup"),
+                          "message": copy.deepcopy(message)})  # a snapshot: edits come later
         return copy.deepcopy(message)
 
     def _edit(self, params: JSON, new_text: bool) -> JSON:
@@ -563,20 +570,14 @@ class FakeTelegramAPI:
                                     '"description"')
             if not re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command", ""))):
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
-            if not 1 <= len(str(command["description"])) <= 256:
-                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
         key = self._command_key(params)
         self.command_sets.pop(key, None)
-        if commands:  # an empty list deletes, as deleteMyCommands does
+        if commands:  # an empty list deletes them
             self.command_sets[key] = commands
         return True
 
     async def _m_getMyCommands(self, params: JSON) -> list[JSON]:
         return self.command_sets.get(self._command_key(params), [])
-
-    async def _m_deleteMyCommands(self, params: JSON) -> bool:
-        self.command_sets.pop(self._command_key(params), None)
-        return True
 
     async def _m_sendMessage(self, params: JSON) -> JSON:
         chat_id = self._target_chat(params)
@@ -610,8 +611,7 @@ class FakeTelegramAPI:
         self._target_chat(params)
         return True
 
-    async def _m_close(self, params: JSON) -> bool:
+    async def _m_close(self, params: JSON) -> bool:  # close and logOut: harmless here
         return True
 
-    async def _m_logOut(self, params: JSON) -> bool:
-        return True
+    _m_logOut = _m_close

@@ -18,6 +18,7 @@ from telegram.error import (
     InvalidToken,
     NetworkError,
     RetryAfter,
+    TimedOut,
 )
 from telegram.ext import (
     AIORateLimiter,
@@ -57,7 +58,9 @@ def keyboard(*data: str) -> InlineKeyboardMarkup:
 
 
 @pytest.mark.asyncio
-async def test_get_me_and_send_message_with_inline_keyboard(fake: FakeTelegramAPI, bot: Bot) -> None:
+async def test_get_me_and_send_message_with_inline_keyboard(
+    fake: FakeTelegramAPI, bot: Bot
+) -> None:
     me = await bot.get_me()
     assert me.username == fake.bot_user["username"] and me.is_bot and me.can_join_groups is True
 
@@ -101,12 +104,12 @@ async def test_telegram_limits(fake: FakeTelegramAPI, bot: Bot) -> None:
 
 
 def test_parse_html_entities() -> None:
-    text, entities = parse_html('<a href="https://x.tw">連結</a> <pre><code class="language-py">'
-                                "1</code></pre> &#x1F600;<tg-spoiler>s</tg-spoiler>")
+    text, entities = parse_html('<a href="https://x.tw">連結</a> <pre>'
+                                "1</pre> &#x1F600;<tg-spoiler>s</tg-spoiler>")
     assert text == "連結 1 \U0001F600s"
     assert entities == [
         {"type": "text_link", "offset": 0, "length": 2, "url": "https://x.tw"},
-        {"type": "pre", "offset": 3, "length": 1, "language": "py"},
+        {"type": "pre", "offset": 3, "length": 1},
         {"type": "spoiler", "offset": 7, "length": 1},  # the emoji is 2 UTF-16 units
     ]
     assert parse_html("R&D > 1", strict=False)[0] == "R&D > 1"
@@ -154,6 +157,49 @@ async def test_server_errors_and_dropped_connection(fake: FakeTelegramAPI, bot: 
         await bot.send_message(CHAT, "x")
     await bot.send_message(CHAT, "recovered")
     assert [s["text"] for s in fake.sent] == ["recovered"]
+
+
+@pytest.mark.asyncio
+async def test_slow_answer_times_out_but_message_was_sent(fake: FakeTelegramAPI, bot: Bot) -> None:
+    fake.slow_next("sendMessage", 0.5)
+    with pytest.raises(TimedOut):
+        await bot.send_message(CHAT, "重複風險", read_timeout=0.1)
+    assert [s["text"] for s in fake.sent] == ["重複風險"]  # as on Telegram: retrying duplicates
+
+
+@pytest.mark.asyncio
+async def test_callback_queries_keyboards_and_webhook_updates(
+    fake: FakeTelegramAPI, bot: Bot
+) -> None:
+    message = await bot.send_message(CHAT, "確認?", reply_markup=keyboard("yes", "no"))
+    with pytest.raises(ValueError):
+        fake.make_callback_update(CHAT, message.message_id, "maybe")
+    update = Update.de_json(fake.make_callback_update(CHAT, message.message_id, "yes"), bot)
+    assert update.callback_query.message.message_id == message.message_id
+    assert await update.callback_query.answer("好")
+    with pytest.raises(BadRequest, match="(?i)query is too old"):
+        await update.callback_query.answer()  # every query can be answered once
+    edited = await bot.edit_message_reply_markup(CHAT, message.message_id,
+                                                 reply_markup=keyboard("undo"))
+    assert edited.reply_markup == keyboard("undo") and edited.text == "確認?"
+    assert [s["method"] for s in fake.sent] == ["sendMessage"]  # markup edits are not "sent"
+    await bot.edit_message_reply_markup(CHAT, message.message_id)
+    assert "reply_markup" not in fake.messages[(CHAT, message.message_id)]
+    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+        await bot.edit_message_reply_markup(CHAT, message.message_id)
+
+
+@pytest.mark.asyncio
+async def test_second_long_poll_terminates_the_first(fake: FakeTelegramAPI) -> None:
+    url = f"{fake.url}/bot{fake.token}/getUpdates"
+    async with aiohttp.ClientSession() as session:
+        first = asyncio.create_task(session.post(url, data={"timeout": "5"}))
+        await fake.wait_for(lambda: len(fake.calls("getUpdates")) == 1)
+        async with session.post(url, data={"timeout": "0"}) as second:
+            assert (await second.json())["result"] == []
+        async with await first as response:
+            assert response.status == 409
+            assert "terminated by other getUpdates" in (await response.json())["description"]
 
 
 @pytest.mark.asyncio
@@ -229,6 +275,9 @@ async def test_webhook_and_commands_state(fake: FakeTelegramAPI, bot: Bot) -> No
     assert [c.command for c in await bot.get_my_commands(language_code="zh")] == ["start", "leave"]
     assert [c.description for c in await bot.get_my_commands()] == ["Start"]
 
+    assert await bot.log_out() and await bot.close()
+    assert [r["method"] for r in fake.requests[-2:]] == ["logOut", "close"]
+
     update = fake.make_message_update(CHAT, "hello")  # for webhook tests: not queued
     assert Update.de_json(update, bot).message.text == "hello"
     assert fake.calls("getupdates") == [{}]  # the 409 one; PTB sends no None-valued fields
@@ -238,7 +287,8 @@ async def test_webhook_and_commands_state(fake: FakeTelegramAPI, bot: Bot) -> No
 async def test_application_polling_command_and_callback(fake: FakeTelegramAPI) -> None:
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
-        await update.effective_message.reply_text("請選擇", reply_markup=keyboard("leave", "duty"))
+        menu = keyboard("leave", "duty")
+        await update.effective_message.reply_text("請選擇", reply_markup=menu)
 
     async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
