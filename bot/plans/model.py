@@ -157,6 +157,8 @@ class HelpDesk(Frozen):
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     hours: Text | None = None
     url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    faq: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    aliases: tuple[str, ...] = ()
     topics: Text | None = None
 
 

@@ -1,0 +1,428 @@
+"""Short, correct answers drawn from the plan's rules file, one builder per topic.
+
+The figures (hours, dates, phone numbers) always come from the plan; the wording comes
+from locales/. Each answer ends with buttons that lead on, so nobody has to guess the
+next question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from bot.core.messages import Button, Reply
+from bot.i18n import current_lang, t
+from bot.plans.model import Bundle, Plan, Reward, Step, Text
+from bot.qa.entities import Entities
+from bot.render.numbers import show_date, show_hours
+from bot.render.status import join_names
+
+
+@dataclass(frozen=True)
+class Context:
+    plan: Plan
+    today: date
+    entities: Entities
+
+    def tr(self, text: Text | None) -> str:
+        return text.get(current_lang()) if text else ""
+
+
+def _b(key: str, payload: str) -> Button:
+    return Button(t(key), payload)
+
+
+MENU = ("button.menu", "menu")
+STATUS = ("button.status", "st")
+
+
+def _reply(text: str, *buttons: tuple[str, str], kind: str = "answer") -> Reply:
+    return Reply(text, tuple(_b(k, p) for k, p in (*buttons, MENU)), kind=kind)
+
+
+def _step(plan: Plan, step_id: str) -> tuple[int, Step] | None:
+    return next(((i, s) for i, s in enumerate(plan.steps) if s.id == step_id), None)
+
+
+def _days(ctx: Context, day: date) -> str:
+    left = (day - ctx.today).days
+    if left > 0:
+        return t("qa.days_left", days=left)
+    return t("qa.today") if left == 0 else t("qa.passed")
+
+
+def _reward_name(r: Reward) -> str:
+    return r.label.get(current_lang()) if r.label else t("reward.comp_leave")
+
+
+def _targets(plan: Plan, targets: tuple[str, ...]) -> str:
+    names = []
+    for target in targets:
+        if target in plan.groups_by_id:
+            g = plan.groups_by_id[target]
+            options = t("list.or").join(plan.bundles_by_id[b].name for b in g.bundles)
+            names.append(t("qa.group_choice", group=g.name, need=g.need, options=options))
+        else:
+            names.append(plan.bundles_by_id[target].name)
+    return join_names(names)
+
+
+def deadline(ctx: Context) -> Reply:
+    plan = ctx.plan
+    lines = [t("qa.deadline.head")]
+    for r in plan.rewards:
+        key = "qa.deadline.submit" if r.deadline.action == "submit" else "qa.deadline.complete"
+        lines.append(t(key, reward=_reward_name(r), date=show_date(r.deadline.date), left=_days(ctx, r.deadline.date)))
+    lines.append(t("qa.deadline.period", end=show_date(plan.plan.period.end)))
+    return _reply("\n".join(lines), STATUS, ("button.remind", "rem"))
+
+
+def _comp_rewards(plan: Plan) -> list[Reward]:
+    return [r for r in plan.rewards if r.type == "comp_leave"]
+
+
+def comp_leave(ctx: Context) -> Reply:
+    plan = ctx.plan
+    rewards = _comp_rewards(plan)
+    if not rewards:
+        return _reply(t("qa.comp.none"))
+    lines = []
+    for r in rewards:
+        lines.append(t("qa.comp.head", cap=show_hours(r.cap_hours)) if r.cap_hours else t("qa.comp.head_nocap"))
+        for a in r.awards:
+            lines.append(t("qa.comp.award", targets=_targets(plan, a.requires), hours=show_hours(a.hours or 0)))
+        cond = [t("qa.comp.by", date=show_date(r.deadline.date))]
+        if r.off_duty_required:
+            cond.append(t("qa.comp.off_duty"))
+        if r.unpaid_leave == "excluded":
+            cond.append(t("qa.comp.unpaid_excluded"))
+        lines.append(t("qa.conditions", text=t("list.reason_separator").join(cond)))
+        lines.append(t("qa.how_to_claim", text=ctx.tr(r.claim)))
+    return _reply("\n".join(lines), STATUS, ("button.topic_off_duty", "topic:off_duty"))
+
+
+def off_duty(ctx: Context) -> Reply:
+    plan = ctx.plan
+    needing = [r for r in plan.rewards if r.off_duty_required]
+    hours = join_names(f"{w.start:%H:%M}–{w.end:%H:%M}" for w in plan.local.office_hours)
+    if not needing:
+        return _reply(t("qa.off_duty.not_required", rewards=join_names(_reward_name(r) for r in plan.rewards)))
+    text = t("qa.off_duty.rule", rewards=join_names(_reward_name(r) for r in needing), office=hours)
+    others = [r for r in plan.rewards if not r.off_duty_required]
+    if others:
+        text += "\n" + t("qa.off_duty.others", rewards=join_names(_reward_name(r) for r in others))
+    return _reply(text, ("button.topic_comp_leave", "topic:comp_leave"))
+
+
+def unpaid_leave(ctx: Context) -> Reply:
+    lines = []
+    for r in ctx.plan.rewards:
+        key = {"excluded": "qa.unpaid.excluded", "allowed": "qa.unpaid.allowed"}.get(r.unpaid_leave, "qa.unpaid.silent")
+        lines.append(t(key, reward=_reward_name(r)))
+    return _reply("\n".join(lines) or t("qa.unpaid.silent", reward=t("reward.comp_leave")))
+
+
+def claim(ctx: Context) -> Reply:
+    lines = [t("qa.claim.line", reward=_reward_name(r), text=ctx.tr(r.claim)) for r in ctx.plan.rewards]
+    return _reply("\n".join(lines), ("button.topic_print_record", "topic:print_record"))
+
+
+def commendation(ctx: Context) -> Reply:
+    plan = ctx.plan
+    found = [r for r in plan.rewards if r.type == "commendation"]
+    if not found:
+        return _reply(t("qa.commend.none", rewards=join_names(_reward_name(r) for r in plan.rewards)),
+                      ("button.topic_comp_leave", "topic:comp_leave"))
+    lines = []
+    for r in found:
+        targets = _targets(plan, r.awards[0].requires)
+        total = t("qa.commend.total", hours=show_hours(r.total_hours)) if r.total_hours else ""
+        lines.append(t("qa.commend.rule", label=_reward_name(r), date=show_date(r.deadline.date),
+                       targets=targets, total=total))
+        if r.unpaid_leave == "allowed":
+            lines.append(t("qa.unpaid.allowed", reward=_reward_name(r)))
+        if not r.off_duty_required:
+            lines.append(t("qa.commend.any_time"))
+        lines.append(t("qa.how_to_claim", text=ctx.tr(r.claim)))
+    return _reply("\n".join(lines), STATUS)
+
+
+def bundle_summary(plan: Plan, b: Bundle) -> str:
+    return t("qa.bundles.line", name=b.name, subtitle=_subtitle(b), hours=show_hours(b.hours), courses=len(b.courses))
+
+
+def bundles(ctx: Context) -> Reply:
+    plan = ctx.plan
+    lines = [t("qa.bundles.head", count=len(plan.bundles), platform=plan.plan.platform.name)]
+    for b in plan.bundles:
+        lines.append(bundle_summary(plan, b))
+    lines.extend(group_line(plan, g.id) for g in plan.groups)
+    buttons = tuple(Button(b.name, f"bun:{b.id}") for b in plan.bundles)
+    return Reply("\n".join(lines), (*buttons, _b(*MENU)), kind="answer")
+
+
+def group_line(plan: Plan, group_id: str) -> str:
+    g = plan.groups_by_id[group_id]
+    options = t("list.or").join(plan.bundles_by_id[x].name for x in g.bundles)
+    total = sum(plan.bundles_by_id[x].hours for x in g.bundles)
+    return t("qa.bundles.group", group=g.name, options=options, need=g.need, total=show_hours(total))
+
+
+def _subtitle(b: Bundle) -> str:
+    if not b.subtitle:
+        return ""
+    return f"（{b.subtitle.zh_TW}）" if current_lang() == "zh-TW" else f" ({b.subtitle.get('en')})"
+
+
+def bundle_text(plan: Plan, b: Bundle) -> str:
+    lines = [t("qa.bundle.head", name=b.name, subtitle=_subtitle(b), hours=show_hours(b.hours))]
+    for c in b.courses:
+        cat = f"｜{c.category}" if c.category else ""
+        lines.append(t("qa.bundle.course", name=c.name, hours=show_hours(c.hours), category=cat))
+    group = plan.group_of(b.id)
+    if group:
+        lines.append(t("qa.bundle.in_group", group=group.name, need=group.need))
+    lines.append(t("qa.bundle.where", title=b.platform_title))
+    return "\n".join(lines)
+
+
+def bundle_courses(ctx: Context) -> Reply:
+    plan = ctx.plan
+    if ctx.entities.bundles:
+        b = plan.bundles_by_id[ctx.entities.bundles[0]]
+        return Reply(bundle_text(plan, b), (_b("button.mark_done", f"rep:{b.id}"), _b("button.bundles", "bun"),
+                                            _b(*MENU)), kind="bundle")
+    return english(ctx)
+
+
+def course_info(ctx: Context) -> Reply:
+    plan = ctx.plan
+    key = ctx.entities.course
+    course = plan.courses_by_key[key] if key else None
+    if course is None:
+        return bundles(ctx)
+    owners = join_names(b.name for b in plan.bundles_of_course(course.key))
+    extra = f"｜{course.category}" if course.category else ""
+    text = t("qa.course.info", name=course.name, hours=show_hours(course.hours), bundles=owners, category=extra)
+    first = plan.bundles_of_course(course.key)[0]
+    return _reply(text, ("button.bundle_courses", f"bun:{first.id}"))
+
+
+def category(ctx: Context) -> Reply:
+    plan = ctx.plan
+    lines = []
+    for cat in ctx.entities.categories[:2]:
+        courses = [(b, c) for b, c in plan.iter_courses() if cat in (c.category, c.section)]
+        total = sum(c.hours for _, c in courses)
+        lines.append(t("qa.category.head", category=cat, hours=show_hours(total), count=len(courses)))
+        lines.extend(t("qa.category.course", name=c.name, hours=show_hours(c.hours), bundle=b.name) for b, c in courses)
+    return _reply("\n".join(lines))
+
+
+def total_hours(ctx: Context) -> Reply:
+    plan = ctx.plan
+    lines = [bundle_summary(plan, b) for b in plan.bundles]
+    lines.append(t("qa.total.all", hours=show_hours(plan.total_hours)))
+    lines.extend(group_line(plan, g.id) for g in plan.groups)
+    for r in plan.rewards:
+        if r.total_hours:
+            lines.append(t("qa.total.reward", reward=_reward_name(r), hours=show_hours(r.total_hours)))
+    return _reply("\n".join(lines))
+
+
+def english(ctx: Context) -> Reply:
+    plan = ctx.plan
+    if not plan.groups:
+        return bundles(ctx)
+    lines = []
+    for g in plan.groups:
+        options = t("list.or").join(plan.bundles_by_id[x].name for x in g.bundles)
+        sub = f"（{ctx.tr(g.subtitle)}）" if g.subtitle else ""
+        total = show_hours(sum(plan.bundles_by_id[x].hours for x in g.bundles))
+        lines.append(t("qa.group.head", group=g.name, subtitle=sub, options=options, need=g.need, total=total))
+        for x in g.bundles:
+            lines.append(bundle_summary(plan, plan.bundles_by_id[x]))
+        if g.note:
+            lines.append(ctx.tr(g.note))
+        for r in plan.rewards:
+            for a in r.awards:
+                if g.id in a.requires and r.type == "comp_leave":
+                    lines.append(t("qa.group.comp", group=g.name, need=g.need, hours=show_hours(a.hours or 0)))
+    buttons = tuple(Button(plan.bundles_by_id[x].name, f"bun:{x}") for g in plan.groups for x in g.bundles)
+    return Reply("\n".join(lines), (*buttons, _b(*MENU)), kind="answer")
+
+
+def step_text(ctx: Context, step: Step, part: str = "both") -> str:
+    lines = [t("qa.step.head", title=ctx.tr(step.title))]
+    if step.app and part in ("both", "app"):
+        lines.append(t("qa.step.app", text=ctx.tr(step.app)))
+    if step.pc and part in ("both", "pc"):
+        lines.append(t("qa.step.pc", text=ctx.tr(step.pc)))
+    lines.extend(t("qa.step.warning", text=ctx.tr(w)) for w in step.warnings)
+    return "\n".join(lines)
+
+
+def _step_answer(ctx: Context, *step_ids: str, part: str = "both") -> Reply:
+    found = [f for f in (_step(ctx.plan, s) for s in step_ids) if f]
+    if not found:
+        return help_desk(ctx)
+    text = "\n".join(step_text(ctx, step, part) for _, step in found)
+    return _reply(text, ("button.steps_from_here", f"steps:{found[0][0]}"))
+
+
+def app(ctx: Context) -> Reply:
+    reply = _step_answer(ctx, "install")
+    name = ctx.plan.plan.platform.app_name
+    return Reply(t("qa.app.name", app=name) + "\n" + reply.text, reply.buttons, kind=reply.kind)
+
+
+def browser(ctx: Context) -> Reply:
+    return _step_answer(ctx, "install", part="pc")
+
+
+def login(ctx: Context) -> Reply:
+    return _step_answer(ctx, "login")
+
+
+def citizen_account(ctx: Context) -> Reply:
+    found = _step(ctx.plan, "login")
+    if found is None:
+        return login(ctx)
+    index, step = found
+    lines = [ctx.tr(w) for w in step.warnings]
+    return _reply("\n".join(lines), ("button.steps_from_here", f"steps:{index}"))
+
+
+def platform_path(ctx: Context) -> Reply:
+    return _step_answer(ctx, "enrol", "study")
+
+
+def enrol(ctx: Context) -> Reply:
+    return _step_answer(ctx, "enrol")
+
+
+def hours_check(ctx: Context) -> Reply:
+    return _step_answer(ctx, "hours")
+
+
+def print_record(ctx: Context) -> Reply:
+    return _step_answer(ctx, "record")
+
+
+def desk_text(ctx: Context) -> str:
+    lines = [t("qa.desk.head")]
+    desks = ctx.plan.help_desks
+    for d in desks:
+        parts = [ctx.tr(d.name)]
+        if d.phone:
+            parts.append(t("qa.desk.phone", phone=d.phone))
+        if d.email:
+            parts.append(t("qa.desk.email", email=d.email))
+        if d.hours:
+            parts.append(t("qa.desk.hours", hours=ctx.tr(d.hours)))
+        if d.url:
+            parts.append(d.url)
+        if d.faq:
+            parts.append(t("qa.desk.faq", url=d.faq))
+        line = "・" + t("list.reason_separator").join(parts)
+        if d.topics:
+            line += t("qa.desk.topics", topics=ctx.tr(d.topics))
+        lines.append(line)
+    lines.append(t("qa.desk.hr"))
+    return "\n".join(lines)
+
+
+def help_desk(ctx: Context) -> Reply:
+    return _reply(desk_text(ctx))
+
+
+def audience(ctx: Context) -> Reply:
+    a = ctx.plan.plan.audience
+    text = t("qa.audience.in", who=ctx.tr(a.included))
+    if a.excluded:
+        text += "\n" + t("qa.audience.out", who=ctx.tr(a.excluded))
+    return _reply(text)
+
+
+def period(ctx: Context) -> Reply:
+    p = ctx.plan.plan.period
+    start = show_date(p.start) if p.start else ctx.tr(p.start_text)
+    return _reply(t("qa.period", start=start, end=show_date(p.end), title=ctx.tr(ctx.plan.plan.title)))
+
+
+def legal_basis(ctx: Context) -> Reply:
+    info = ctx.plan.plan
+    text = t("qa.basis", text=ctx.tr(info.legal_basis))
+    if info.issued:
+        text += "\n" + t("qa.issued", text=info.issued)
+    return _reply(text)
+
+
+def channels(ctx: Context) -> Reply:
+    items = ctx.plan.channels
+    if not items:
+        return _reply(t("qa.channels.none", platform=ctx.plan.plan.platform.name))
+    lines = [t("qa.channels.head")]
+    lines.extend(t("qa.channels.item", name=ctx.tr(c.name), text=ctx.tr(c.text)) for c in items)
+    return _reply("\n".join(lines))
+
+
+def platform_url(ctx: Context) -> Reply:
+    p = ctx.plan.plan.platform
+    lines = [t("qa.url", platform=p.name, url=p.url, app=p.app_name)]
+    lines.extend(f"・{ctx.tr(d.name)}：{d.url}" for d in ctx.plan.help_desks if d.url)
+    return _reply("\n".join(lines))
+
+
+def rewards(ctx: Context) -> Reply:
+    parts = [comp_leave(ctx).text]
+    if any(r.type == "commendation" for r in ctx.plan.rewards):
+        parts.append(commendation(ctx).text)
+    return _reply("\n\n".join(parts), STATUS)
+
+
+def title(ctx: Context) -> Reply:
+    return period(ctx)
+
+
+def purpose(ctx: Context) -> Reply:
+    return _reply(ctx.tr(ctx.plan.plan.purpose) or ctx.tr(ctx.plan.plan.title))
+
+
+def organizer(ctx: Context) -> Reply:
+    info = ctx.plan.plan
+    return _reply(ctx.tr(info.organizers) or t("qa.organizer.default", city=ctx.tr(info.city)))
+
+
+def funding(ctx: Context) -> Reply:
+    text = t("qa.funding.free", platform=ctx.plan.plan.platform.name)
+    if ctx.plan.plan.funding:
+        text += "\n" + t("qa.funding.source", text=ctx.tr(ctx.plan.plan.funding))
+    return _reply(text)
+
+
+ANSWERS: dict[str, Callable[[Context], Reply]] = {
+    "deadline": deadline, "comp_leave": comp_leave, "off_duty": off_duty, "unpaid_leave": unpaid_leave,
+    "claim": claim, "commendation": commendation, "bundles": bundles, "bundle_courses": bundle_courses,
+    "course_info": course_info, "category": category, "total_hours": total_hours, "english": english,
+    "app": app, "browser": browser, "login": login, "citizen_account": citizen_account,
+    "platform_path": platform_path, "enrol": enrol, "hours_check": hours_check, "print_record": print_record,
+    "help_desk": help_desk, "audience": audience, "period": period, "legal_basis": legal_basis,
+    "channels": channels, "platform_url": platform_url, "purpose": purpose, "organizer": organizer,
+    "funding": funding, "rewards": rewards, "title": title,
+}  # fmt: skip
+
+
+def answer(topics: tuple[str, ...], ctx: Context) -> Reply:
+    """One topic's answer, or two close topics' answers together (both relevant)."""
+    replies = [ANSWERS[topic](ctx) for topic in topics]
+    if len(replies) == 1:
+        return replies[0]
+    text = "\n\n".join(dict.fromkeys(r.text for r in replies))
+    buttons = tuple({b.payload: b for r in replies for b in r.buttons if b.payload != "menu"}.values())
+    return Reply(text, (*buttons[:4], _b(*MENU)), kind="answer")
+
+
+def topic_label(topic: str) -> str:
+    return t(f"topic.{topic}")

@@ -1,0 +1,103 @@
+"""The plan's own names in a question: bundles, groups, courses, categories, help desks.
+
+Built from the rules file, so next year's names work without touching code. Courses are
+found by shared character runs (four characters in a row, e.g. 行政程序法 in 行政程序法
+幾小時), and only when one course clearly wins, because names share words such as 英語.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.plans.model import Plan
+from bot.qa.features import Query, Term
+
+RUN = 4
+
+
+def _runs(text: str, n: int = RUN) -> set[str]:
+    return {text[i : i + n] for i in range(len(text) - n + 1)} if len(text) >= n else {text}
+
+
+@dataclass(frozen=True)
+class Entities:
+    bundles: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    course: str | None = None  # course key
+    categories: tuple[str, ...] = ()
+    desks: tuple[str, ...] = ()
+
+    def kinds(self) -> set[str]:
+        found = set()
+        for kind, value in (("bundle", self.bundles), ("group", self.groups), ("course", self.course),
+                            ("category", self.categories), ("desk", self.desks)):
+            if value:
+                found.add(f"entity:{kind}")
+        return found
+
+
+@dataclass
+class EntityIndex:
+    plan: Plan
+    _bundle_terms: list[tuple[Term, str]] = field(init=False)
+    _group_terms: list[tuple[Term, str]] = field(init=False)
+    _course_runs: dict[str, set[str]] = field(init=False)
+    _course_names: dict[str, str] = field(init=False)
+    _categories: list[tuple[Term, str]] = field(init=False)
+    _category_runs: dict[str, set[str]] = field(init=False)
+    _desks: list[tuple[Term, str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        plan = self.plan
+        self._bundle_terms = [(Term.make(n), b.id) for b in plan.bundles for n in (b.name, *b.aliases)]
+        self._group_terms = [(Term.make(n), g.id) for g in plan.groups for n in (g.name, *g.aliases)]
+        self._course_names = {}
+        self._course_runs = {}
+        for _, course in plan.iter_courses():
+            compact = Term.make(course.name).text
+            self._course_names[course.key] = compact
+            self._course_runs[course.key] = _runs(compact)
+        cats = {c.category for _, c in plan.iter_courses() if c.category}
+        cats |= {c.section for _, c in plan.iter_courses() if c.section}
+        self._categories = [(Term.make(c), c) for c in sorted(cats)]
+        self._category_runs = {c: _runs(Term.make(c).text) for c in cats if len(Term.make(c).text) >= 6}
+        self._desks = [(Term.make(n), d.id) for d in plan.help_desks for n in (d.name.zh_TW, *d.aliases)]
+
+    @staticmethod
+    def _find(terms: list[tuple[Term, str]], q: Query) -> tuple[str, ...]:
+        found: dict[str, int] = {}
+        for term, ident in terms:
+            if term.found_in(q):
+                found[ident] = max(found.get(ident, 0), len(term.text))
+        return tuple(sorted(found, key=lambda i: -found[i]))
+
+    def course_in(self, q: Query) -> str | None:
+        text = q.compact
+        for key, name in self._course_names.items():
+            if len(name) >= 2 and name in text:
+                return key
+        runs = _runs(text)
+        scores = Counter({key: len(runs & course_runs) for key, course_runs in self._course_runs.items()})
+        best = scores.most_common(2)
+        if not best or best[0][1] == 0:
+            return None
+        if len(best) > 1 and best[1][1] == best[0][1]:
+            return None
+        return best[0][0]
+
+    def categories_in(self, q: Query) -> tuple[str, ...]:
+        found = self._find(self._categories, q)
+        if found:
+            return found
+        runs = _runs(q.compact)
+        return tuple(c for c, c_runs in self._category_runs.items() if runs & c_runs)
+
+    def find(self, q: Query) -> Entities:
+        return Entities(
+            bundles=self._find(self._bundle_terms, q),
+            groups=self._find(self._group_terms, q),
+            course=self.course_in(q),
+            categories=self.categories_in(q),
+            desks=self._find(self._desks, q),
+        )

@@ -1,0 +1,117 @@
+"""Decide which topic a free-text question is about, or admit not knowing.
+
+Each topic of intents.yaml scores a question by its weighted concepts and entities plus
+its closeness to the topic's examples (character bigrams and English words). The best
+topic is answered only when it scores well and clearly beats the runner-up; otherwise
+the dialogue offers the closest topics as buttons, which is better than a confident
+answer to the wrong question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.plans.model import Plan
+from bot.qa.entities import Entities, EntityIndex
+from bot.qa.features import Query, Vocabulary
+
+INTENTS_FILE = Path(__file__).with_name("intents.yaml")
+MIN_SCORE = 2.4
+MIN_MARGIN = 0.35
+EXAMPLE_WEIGHT = 2.0
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    action: bool
+    needs: tuple[str, ...]
+    signals: dict[str, float]
+    examples: tuple[frozenset[str], ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    topics: tuple[str, ...]  # empty: not sure; two when the top two are close and both strong
+    ranked: tuple[tuple[str, float], ...]
+    entities: Entities
+    concepts: frozenset[str]
+
+    @property
+    def topic(self) -> str | None:
+        return self.topics[0] if self.topics else None
+
+    @property
+    def suggestions(self) -> list[str]:
+        return [t for t, _ in self.ranked[:3]]
+
+
+def grams(q: Query) -> frozenset[str]:
+    text = q.compact
+    bigrams = {text[i : i + 2] for i in range(len(text) - 1)}
+    return frozenset(bigrams | {w for w in q.word_list if len(w) > 1})
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+def load_topics(path: Path = INTENTS_FILE) -> list[Topic]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    topics = []
+    for section, action in (("topics", False), ("actions", True)):
+        for ident, spec in data[section].items():
+            topics.append(
+                Topic(
+                    id=ident,
+                    action=action,
+                    needs=tuple(spec["needs"]),
+                    signals={str(k): float(v) for k, v in spec["signals"].items()},
+                    examples=tuple(grams(Query(e)) for e in spec.get("examples", [])),
+                )
+            )
+    return topics
+
+
+class Matcher:
+    """Per plan: the vocabulary and topics are shared, the entity index is the plan's."""
+
+    def __init__(self, plan: Plan, vocabulary: Vocabulary, topics: list[Topic]) -> None:
+        self.plan = plan
+        self.vocabulary = vocabulary
+        self.topics = topics
+        self.entities = EntityIndex(plan)
+        self.action_ids = frozenset(t.id for t in topics if t.action)
+
+    def match(self, text: str) -> Match:
+        q = Query(text)
+        concepts = self.vocabulary.concepts_in(q)
+        entities = self.entities.find(q)
+        present = concepts | entities.kinds()
+        g = grams(q)
+        scored = []
+        for topic in self.topics:
+            if not any(n in present for n in topic.needs):
+                continue
+            score = sum(w for name, w in topic.signals.items() if name in present)
+            score += EXAMPLE_WEIGHT * max((similarity(g, e) for e in topic.examples), default=0.0)
+            scored.append((topic.id, round(score, 3)))
+        scored.sort(key=lambda item: -item[1])
+        return Match(self._decide(scored), tuple(scored), entities, frozenset(concepts))
+
+    def _decide(self, scored: list[tuple[str, float]]) -> tuple[str, ...]:
+        if not scored or scored[0][1] < MIN_SCORE:
+            return ()
+        top, score = scored[0]
+        if len(scored) == 1 or score - scored[1][1] >= MIN_MARGIN:
+            return (top,)
+        second, second_score = scored[1]
+        actions = self.action_ids
+        if second_score >= MIN_SCORE and top not in actions and second not in actions:
+            return (top, second)
+        return ()

@@ -1,0 +1,110 @@
+"""Versioned SQLite schema: migration N is `MIGRATIONS[N - 1]`, the version lives in `PRAGMA user_version`.
+
+To change the schema, append a script; never edit one that has shipped, since deployed
+databases already ran it. At open, every pending script runs in one transaction together
+with the version bump, so a failed upgrade leaves the database as it was. A database
+written by newer code is refused rather than misread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import suppress
+
+import aiosqlite
+
+from bot.storage.base import StoreError
+
+MIGRATIONS: list[str] = [
+    # 1: people, their course marks, and questions the bot could not answer.
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        channel_user_id TEXT NOT NULL,
+        plan_id TEXT,
+        lang TEXT NOT NULL DEFAULT 'zh-TW',
+        reminders INTEGER NOT NULL DEFAULT 0 CHECK (reminders IN (0, 1)),
+        state TEXT NOT NULL DEFAULT '',
+        state_data TEXT NOT NULL DEFAULT '{}',
+        epoch INTEGER NOT NULL DEFAULT 0,
+        active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        onboarded INTEGER NOT NULL DEFAULT 0 CHECK (onboarded IN (0, 1)),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (channel, channel_user_id)
+    );
+    CREATE TABLE marks (
+        user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        plan_id TEXT NOT NULL,
+        course_key TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('self', 'record')),
+        completed_on TEXT,
+        off_duty INTEGER CHECK (off_duty IN (0, 1)),
+        start_at TEXT,
+        end_at TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, plan_id, course_key)
+    );
+    CREATE TABLE unanswered (
+        id INTEGER PRIMARY KEY,
+        plan_id TEXT,
+        lang TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX unanswered_created_at ON unanswered (created_at);
+    """,
+]
+
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def statements(script: str) -> list[str]:
+    """Split a script into statements, so they can run inside our own transaction
+    (`executescript` would commit first). `complete_statement` keeps trigger bodies whole."""
+    found: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            found.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()[:80]!r}")
+    return found
+
+
+async def current_version(db: aiosqlite.Connection) -> int:
+    """The schema version recorded in the database file (0 for a new file)."""
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(db: aiosqlite.Connection, location: str) -> int:
+    """Bring the database to LATEST_VERSION; return the version it had before.
+
+    `db` must be in autocommit mode (isolation_level=None). BEGIN IMMEDIATE takes the write
+    lock before the version is read, so two processes starting together cannot both upgrade.
+    """
+    try:
+        await db.execute("BEGIN IMMEDIATE")
+        found = await current_version(db)
+        if found > LATEST_VERSION:
+            raise StoreError(
+                f"database {location} has schema version {found}, but this code only knows "
+                f"versions up to {LATEST_VERSION}; upgrade the bot or restore a matching backup"
+            )
+        for version in range(found + 1, LATEST_VERSION + 1):
+            for statement in statements(MIGRATIONS[version - 1]):
+                await db.execute(statement)
+        if found != LATEST_VERSION:
+            # PRAGMA takes no bound parameters; LATEST_VERSION is an int we computed.
+            await db.execute(f"PRAGMA user_version = {LATEST_VERSION:d}")
+        await db.execute("COMMIT")
+    except BaseException:
+        with suppress(sqlite3.OperationalError):  # "no transaction is active"
+            await db.execute("ROLLBACK")
+        raise
+    return found
