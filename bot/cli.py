@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from bot.config import ConfigError, Settings
 from bot.domain.calendar import TAIPEI
+from bot.storage import StoreError
 from bot.i18n import DEFAULT_LANG, LANGS, t, using
 from bot.plans.loader import PlanError, load_rules_dir
 from bot.plans.model import Plan
@@ -39,6 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--unpaid-leave", action="store_true", help="the courses were taken during unpaid leave")
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
+
+    console = sub.add_parser("console", help="chat with the bot in the terminal (the embedded default)")
+    console.add_argument("--plan", help="preselect a plan, e.g. kaohsiung-112")
+    console.add_argument("--lang", choices=LANGS, help="preselect the language")
+    console.add_argument("--user", default="me", help="who is chatting (keeps separate progress per name)")
+    console.add_argument("--today", type=_date, help="simulated date, to try past years' plans")
+
+    ask = sub.add_parser("ask", help="answer questions from stdin, one per line (for HR to test a rules file)")
+    ask.add_argument("--plan", required=True)
+    ask.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
+    ask.add_argument("--today", type=_date, help="simulated date for days-left figures")
+    ask.add_argument("--json", action="store_true", help="one JSON object per line")
     return parser
 
 
@@ -66,8 +81,37 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 2
             as_of = args.as_of or today_in_taipei()
             return run_check(plan, sys.stdin, as_of, args.unpaid_leave, args.json, args.lang)
+        if args.command in ("console", "ask"):
+            return asyncio.run(_chat(args))
     except PlanError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
+    except (ConfigError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
     return 2
+
+
+async def _chat(args: argparse.Namespace) -> int:
+    from bot.app import build_dialogue, setup_logging
+    from bot.channels.console import run_console
+    from bot.commands.ask import run_ask
+    from bot.core.clock import ShiftedClock, SystemClock
+
+    settings = Settings.from_env()
+    setup_logging("WARNING")
+    clock = ShiftedClock(args.today) if args.today else SystemClock()
+    if args.plan and _plan(args.plan) is None:
+        return 2
+    database_url = "sqlite:///:memory:" if args.command == "ask" else None
+    dialogue = await build_dialogue(settings, clock, database_url)
+    try:
+        if args.command == "ask":
+            return await run_ask(dialogue, args.plan, args.lang, sys.stdin, sys.stdout, args.json)
+        await run_console(dialogue, args.user, args.plan, args.lang)
+        return 0
+    finally:
+        await dialogue.services.store.close()

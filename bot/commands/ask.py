@@ -1,0 +1,33 @@
+"""`python -m bot ask`: answer questions from standard input, one per line, exactly as a
+person would see them: how HR tests a rules file's answers before publishing it."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from bot.core.dialogue import Dialogue
+from bot.core.messages import Incoming, Reply
+
+USER = "hr-ask"
+
+
+def flatten(replies: list[Reply]) -> tuple[str, list[str]]:
+    return "\n\n".join(r.text for r in replies), [b.label for r in replies for b in r.buttons]
+
+
+async def run_ask(dialogue: Dialogue, plan_id: str, lang: str, stdin: TextIO, out: TextIO, as_json: bool) -> int:
+    store = dialogue.services.store
+    user, _ = await store.get_or_create_user("console", USER, lang)
+    user.plan_id, user.lang, user.onboarded, user.state = plan_id, lang, True, ""
+    await store.save_user(user)
+    for line in stdin:
+        question = line.rstrip("\n")
+        if not question.strip():
+            continue
+        text, buttons = flatten(await dialogue.handle(Incoming("console", USER, text=question)))
+        if as_json:
+            print(json.dumps({"question": question, "text": text, "buttons": buttons}, ensure_ascii=False), file=out)
+        else:
+            print(f"? {question}\n{text}\n" + "".join(f"  [{b}]" for b in buttons) + "\n", file=out)
+    return 0

@@ -1,0 +1,181 @@
+"""The conversation core: one place that reads every path a message can take.
+
+    Incoming ─► person (created on first contact) ─► language context
+        ├─ follow / unfollow events
+        ├─ not yet onboarded ───────────────► features.onboarding
+        ├─ button  `<epoch>|action:args` ───► ACTIONS[action]   (outdated epoch → polite)
+        ├─ `/command` ──────────────────────► COMMANDS → ACTIONS (unknown → polite)
+        ├─ keyword (進度, 步驟, 截止…) ───────► KEYWORDS → ACTIONS
+        ├─ state await_record, or a pasted record ► features.progress.receive_record
+        └─ anything else ───────────────────► features.questions.ask
+
+Telegram, LINE and the console only translate to and from `Incoming` / `Reply`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import yaml
+
+from bot.core import buttons as payloads
+from bot.core.messages import Incoming, Reply
+from bot.core.services import Services
+from bot.core.turn import Turn, button, reply
+from bot.domain.record import MAX_RECORD_CHARS, looks_like_record
+from bot.domain.textnorm import normalize
+from bot.features import bundles, menu, onboarding, progress, questions, settings, status, steps
+from bot.i18n import DEFAULT_LANG, normalize_lang, t, using
+
+log = logging.getLogger(__name__)
+Action = Callable[[Turn, tuple[str, ...]], Awaitable[list[Reply]]]
+MAX_TEXT = 1000  # a question longer than this is not a question (records may be longer)
+
+
+async def _cancel(turn: Turn, args: tuple[str, ...]) -> list[Reply]:
+    turn.set_state("")
+    await turn.save()
+    return await menu.show_menu(turn)
+
+
+ACTIONS: dict[str, Action] = {
+    "start": onboarding.start,
+    "menu": menu.show_menu,
+    "help": menu.show_help,
+    "faq": menu.show_faq,
+    "set": menu.show_settings,
+    "st": status.show_status,
+    "steps": steps.show_step,
+    "bun": bundles.show_bundles,
+    "rep": progress.choose_bundle,
+    "d": progress.mark_course,
+    "da": progress.mark_bundle,
+    "od": progress.set_off_duty,
+    "odb": lambda turn, args: progress.set_off_duty(turn, args, whole_bundle=True),
+    "u": progress.undo,
+    "undo": progress.undo,
+    "rec": progress.ask_record,
+    "topic": questions.topic,
+    "rem": settings.remind,
+    "lang": settings.language,
+    "plan": settings.plan,
+    "fg": settings.forget,
+    "cancel": _cancel,
+}
+
+COMMANDS: dict[str, str] = {
+    "/start": "start", "/help": "help", "/menu": "menu", "/steps": "steps:0", "/bundles": "bun",
+    "/done": "rep", "/undo": "undo", "/status": "st", "/deadline": "topic:deadline", "/remind": "rem",
+    "/lang": "lang", "/plan": "plan", "/forget": "fg", "/record": "rec", "/faq": "faq", "/settings": "set",
+}  # fmt: skip
+
+
+def load_keywords(path: Path = Path(__file__).with_name("keywords.yaml")) -> dict[str, str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))["keywords"]
+    return {normalize(str(word)): payload for payload, words in data.items() for word in words}
+
+
+def split(payload: str) -> tuple[str, tuple[str, ...]]:
+    action, *args = payload.split(":")
+    return action, tuple(args)
+
+
+class Dialogue:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.keywords = load_keywords()
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Replies for one incoming message; one person's messages are handled in order."""
+        key = (incoming.channel, incoming.user_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            return await self._handle(incoming)
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
+        store = self.services.store
+        if incoming.event == "unfollow":
+            await store.set_active(incoming.channel, incoming.user_id, False)
+            return []
+        lang = normalize_lang(incoming.lang_hint) or DEFAULT_LANG
+        user, created = await store.get_or_create_user(incoming.channel, incoming.user_id, lang)
+        if not user.active:
+            user.active = True
+            await store.save_user(user)
+        turn = Turn(self.services, user, incoming)
+        with using(user.lang):
+            replies = await self._route(turn, created)
+        epoch = turn.user.epoch
+        return payloads.stamp_replies(replies, epoch)
+
+    async def _route(self, turn: Turn, created: bool) -> list[Reply]:
+        incoming, user = turn.incoming, turn.user
+        if created:
+            return await onboarding.start(turn)
+        if incoming.event == "follow":
+            return await (menu.greeting(turn) if user.onboarded else onboarding.start(turn))
+        if incoming.button is not None:
+            pressed = payloads.parse(incoming.button)
+            if pressed is None or pressed.epoch != user.epoch or pressed.action not in ACTIONS:
+                return self._outdated(turn)
+            return await self._act(turn, pressed.action, pressed.args)
+        text = (incoming.text or "").strip()
+        if text.startswith("/"):
+            command = text.split()[0].split("@")[0].lower()
+            if command not in COMMANDS:
+                return [reply(t("command.unknown", command=command[:32]), button("button.help", "help"),
+                              button("button.menu", "menu"))]
+            return await self._act(turn, *split(COMMANDS[command]))
+        if not user.onboarded:
+            return await onboarding.handle(turn, None, ())
+        return await self._text(turn, text)
+
+    async def _act(self, turn: Turn, action: str, args: tuple[str, ...]) -> list[Reply]:
+        user = turn.user
+        if action in ("start", "fg", "help"):
+            return await ACTIONS[action](turn, args)
+        if not user.onboarded:
+            return await onboarding.handle(turn, action, args)
+        if turn.plan is None and action not in ("plan", "lang"):
+            return await settings.plan(turn, ())  # the person's plan file was removed
+        return await ACTIONS[action](turn, args)
+
+    async def prepare(self, channel: str, user_id: str, plan_id: str | None = None, lang: str | None = None) -> None:
+        """Preset a new person's plan and language (the console's --plan and --lang)."""
+        user, created = await self.services.store.get_or_create_user(channel, user_id, lang or DEFAULT_LANG)
+        if created:
+            user.plan_id = plan_id if plan_id and self.services.book.get(plan_id) else None
+            user.state_data = {"preset_lang": lang} if lang else {}
+            await self.services.store.save_user(user)
+
+    async def _text(self, turn: Turn, text: str) -> list[Reply]:
+        if turn.plan is None:
+            return await settings.plan(turn, ())
+        if turn.user.state == "await_record" or (len(text) > 40 and looks_like_record(text)):
+            if len(text) > MAX_RECORD_CHARS:
+                return [reply(t("record.too_long"), button("button.menu", "menu"))]
+            return await progress.receive_record(turn, text)
+        if turn.user.state == "confirm_forget":
+            turn.set_state("")
+            await turn.save()
+        if len(text) > MAX_TEXT:
+            return [reply(t("ask.too_long", limit=MAX_TEXT), button("button.faq", "faq"), button("button.menu", "menu"))]
+        folded = normalize(text)
+        if not folded:
+            return [reply(t("ask.empty"), *menu.main_buttons(turn), kind="menu")]
+        if folded in self.keywords:
+            return await self._act(turn, *split(self.keywords[folded]))
+        return await questions.ask(turn, text)
+
+    @staticmethod
+    def _outdated(turn: Turn) -> list[Reply]:
+        if not turn.user.onboarded:
+            return [reply(t("button.outdated"), button("button.start", "start"))]
+        return [reply(t("button.outdated"), *menu.main_buttons(turn), kind="menu")]

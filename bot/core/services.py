@@ -1,0 +1,54 @@
+"""What every turn of the dialogue needs, built once at start: plans and their matchers,
+the store and the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.core.clock import Clock
+from bot.domain.course_match import CourseMatcher
+from bot.domain.eligibility import Assessor
+from bot.plans.loader import PlanBook
+from bot.plans.model import Plan
+from bot.qa.features import Vocabulary
+from bot.qa.matcher import Matcher, load_topics
+from bot.storage import Store
+
+
+@dataclass
+class PlanTools:
+    plan: Plan
+    matcher: Matcher
+    assessor: Assessor
+    courses: CourseMatcher
+
+
+@dataclass
+class Services:
+    book: PlanBook
+    store: Store
+    clock: Clock
+    tools: dict[str, PlanTools] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        vocabulary = Vocabulary.load()
+        topics = load_topics()
+        for plan in self.book:
+            self.tools[plan.id] = PlanTools(plan, Matcher(plan, vocabulary, topics), Assessor(plan), CourseMatcher(plan))
+
+    def today(self) -> date:
+        return self.clock.now().date()
+
+    def offered_plans(self) -> list[Plan]:
+        """Plans whose period covers today, else the most recent plan of each city."""
+        today = self.today()
+        current = [p for p in self.book if p.plan.period.effective_start <= today <= p.plan.period.end]
+        if current:
+            return sorted(current, key=lambda p: p.id)
+        latest: dict[str, Plan] = {}
+        for p in self.book:
+            city = p.plan.city.zh_TW
+            if city not in latest or p.plan.roc_year > latest[city].plan.roc_year:
+                latest[city] = p
+        return sorted(latest.values(), key=lambda p: p.id)

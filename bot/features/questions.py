@@ -1,0 +1,66 @@
+"""Free-text questions: the matcher picks a topic and the answer comes from the rules file.
+
+When the matcher is not sure, the person gets the three closest topics as buttons and
+the help desks, and the question is logged (without who asked) for HR to improve the
+answers.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.core.messages import Button, Reply
+from bot.core.turn import Turn, button, reply
+from bot.features import menu, progress, status
+from bot.i18n import t
+from bot.qa.answers import ANSWERS, Context, answer, desk_text, topic_label
+from bot.qa.entities import Entities
+
+log = logging.getLogger(__name__)
+
+
+async def ask(turn: Turn, text: str) -> list[Reply]:
+    tools = turn.tools
+    match = tools.matcher.match(text)
+    topic = match.topic
+    if topic == "status":
+        return await status.show_status(turn)
+    if topic == "report":
+        return await report_text(turn, match.entities)
+    if topic == "greeting":
+        return await menu.greeting(turn)
+    if topic == "thanks":
+        return await menu.thanks(turn)
+    if match.topics:
+        return [answer(match.topics, Context(tools.plan, turn.today, match.entities))]
+    await turn.services.store.log_unanswered(tools.plan.id, turn.lang, text)
+    log.info("unanswered question logged for plan %s", tools.plan.id)
+    suggestions = [s for s in match.suggestions if s in ANSWERS][:3]
+    if not suggestions:
+        suggestions = ["deadline", "comp_leave", "help_desk"]
+    ctx = Context(tools.plan, turn.today, Entities())
+    text_out = t("ask.unsure") + "\n\n" + desk_text(ctx)
+    buttons = [Button(topic_label(s), f"topic:{s}") for s in suggestions]
+    return [reply(text_out, *buttons, button("button.menu", "menu"))]
+
+
+async def topic(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
+    """A topic button: answer it directly."""
+    if not args or args[0] not in ANSWERS:
+        return [reply(t("button.outdated"), button("button.menu", "menu"))]
+    return [answer((args[0],), Context(turn.tools.plan, turn.today, Entities()))]
+
+
+async def report_text(turn: Turn, entities: Entities) -> list[Reply]:
+    """「我完成了 e馬當先」: mark a whole bundle; 「我上完友善職場」: one course."""
+    plan = turn.tools.plan
+    if entities.course:
+        bundle = plan.bundles_of_course(entities.course)[0]
+        return await progress.mark_course(turn, (bundle.id, entities.course))
+    if entities.bundles:
+        return await progress.mark_bundle(turn, (entities.bundles[0],))
+    if entities.groups:
+        group = plan.groups_by_id[entities.groups[0]]
+        buttons = [Button(plan.bundles_by_id[b].name, f"rep:{b}") for b in group.bundles]
+        return [reply(t("report.which_in_group", group=group.name), *buttons, button("button.menu", "menu"))]
+    return await progress.choose_bundle(turn)
