@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--user", default="me", help="who is chatting (keeps separate progress per name)")
     console.add_argument("--today", type=_date, help="simulated date, to try past years' plans")
 
+    sub.add_parser("run", help="run every configured chat channel (Telegram, LINE) until SIGTERM")
+
     ask = sub.add_parser("ask", help="answer questions from stdin, one per line (for HR to test a rules file)")
     ask.add_argument("--plan", required=True)
     ask.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
@@ -81,6 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 2
             as_of = args.as_of or today_in_taipei()
             return run_check(plan, sys.stdin, as_of, args.unpaid_leave, args.json, args.lang)
+        if args.command == "run":
+            from bot.runner import run
+
+            asyncio.run(run(Settings.from_env()))
+            return 0
         if args.command in ("console", "ask"):
             return asyncio.run(_chat(args))
     except PlanError as exc:

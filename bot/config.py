@@ -7,6 +7,7 @@ than failing later in the middle of a conversation.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +19,40 @@ class ConfigError(Exception):
     """One setting is wrong; the message names the variable."""
 
 
+TELEGRAM_DEFAULT_API = "https://api.telegram.org"
+LINE_DEFAULT_API = "https://api.line.me"
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    api_url: str = TELEGRAM_DEFAULT_API  # without the trailing /bot
+    webhook_url: str | None = None  # set: webhook mode; unset: long polling
+    webhook_secret: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        """What python-telegram-bot wants: the API URL ending in /bot (it appends the token)."""
+        return self.api_url.rstrip("/") + "/bot"
+
+
+@dataclass(frozen=True)
+class LineSettings:
+    channel_secret: str
+    access_token: str
+    api_url: str = LINE_DEFAULT_API
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///data/bot.sqlite3"
     rules_dir: Path = DEFAULT_RULES_DIR
     log_level: str = "INFO"
+    http_host: str = "0.0.0.0"
+    http_port: int = 8080
+    telegram: TelegramSettings | None = None
+    line: LineSettings | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -38,4 +68,59 @@ class Settings:
         log_level = env.get("LOG_LEVEL", cls.log_level).upper()
         if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
-        return cls(database_url=database_url, rules_dir=rules_dir, log_level=log_level)
+        port_text = env.get("BOT_HTTP_PORT", str(cls.http_port)).strip()
+        if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+            raise ConfigError(f"BOT_HTTP_PORT must be a port number (1–65535), got {port_text!r}")
+        return cls(
+            database_url=database_url,
+            rules_dir=rules_dir,
+            log_level=log_level,
+            http_host=env.get("BOT_HTTP_HOST", cls.http_host).strip() or cls.http_host,
+            http_port=int(port_text),
+            telegram=_telegram(env),
+            line=_line(env),
+        )
+
+
+def _url(env: Mapping[str, str], name: str, default: str | None, https: bool = False) -> str | None:
+    value = env.get(name, "").strip() or default
+    if value is None:
+        return None
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ConfigError(f"{name} must be an http(s) URL, got {value!r}")
+    if https and not value.startswith("https://"):
+        raise ConfigError(f"{name} must start with https:// (Telegram only calls HTTPS webhooks), got {value!r}")
+    return value.rstrip("/")
+
+
+def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        for name in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET"):
+            if env.get(name, "").strip():
+                raise ConfigError(f"{name} is set but TELEGRAM_BOT_TOKEN is not; set the token to enable Telegram")
+        return None
+    if not re.match(r"^\d+:[A-Za-z0-9_-]{20,}$", token):
+        raise ConfigError("TELEGRAM_BOT_TOKEN does not look like a bot token (digits:letters, from @BotFather)")
+    api_url = _url(env, "TELEGRAM_API_URL", TELEGRAM_DEFAULT_API) or TELEGRAM_DEFAULT_API
+    api_url = api_url.removesuffix("/bot")
+    webhook_url = _url(env, "TELEGRAM_WEBHOOK_URL", None, https=True)
+    secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None
+    if webhook_url and not secret:
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
+    if secret and not _SECRET.match(secret):
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET must be 1–256 characters of A–Z, a–z, 0–9, _ and -")
+    return TelegramSettings(token, api_url, webhook_url, secret)
+
+
+def _line(env: Mapping[str, str]) -> LineSettings | None:
+    secret = env.get("LINE_CHANNEL_SECRET", "").strip()
+    token = env.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip()
+    if not secret and not token:
+        return None
+    if not secret:
+        raise ConfigError("LINE_CHANNEL_SECRET is required when LINE_CHANNEL_ACCESS_TOKEN is set")
+    if not token:
+        raise ConfigError("LINE_CHANNEL_ACCESS_TOKEN is required when LINE_CHANNEL_SECRET is set")
+    api_url = _url(env, "LINE_API_URL", LINE_DEFAULT_API) or LINE_DEFAULT_API
+    return LineSettings(secret, token, api_url)
