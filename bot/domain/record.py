@@ -26,6 +26,7 @@ _DT = r"(\d{3,4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}
 _PERIOD = re.compile(_DT + r"\s*[~～〜至-]\s*" + _DT)
 _STATUS = re.compile(r"(已通過|未通過|通過|進行中|未完成)")
 _ROW_START = re.compile(r"^\s*(\d{1,4})\s*(?:\t|\s{2,})")
+_ROW_LINE = re.compile(r"^\s*\d{1,4}\s*(?:\t|\s{2,})", re.MULTILINE)
 _SPLIT = re.compile(r"\t|\s{2,}")
 _HOURS = re.compile(r"^\d{1,3}(?:\.\d+)?$")
 
@@ -147,4 +148,4 @@ def parse_record(text: str) -> list[RecordRow]:
 
 def looks_like_record(text: str) -> bool:
     """Cheap test used by the dialogue to recognise a pasted record among messages."""
-    return bool(_PERIOD.search(text)) and bool(_STATUS.search(text)) and bool(_ROW_START.search(text))
+    return bool(_PERIOD.search(text)) and bool(_STATUS.search(text)) and bool(_ROW_LINE.search(text))

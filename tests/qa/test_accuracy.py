@@ -1,0 +1,50 @@
+"""Staff questions written from the plan documents alone (tests/data/qa) must get the
+right facts, through the whole dialogue, exactly as a person would see the reply."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.core.clock import FixedClock
+from bot.core.dialogue import Dialogue
+from bot.core.messages import Incoming
+from bot.core.services import Services
+from bot.domain.calendar import TAIPEI
+from bot.plans.loader import load_rules_dir
+from bot.storage import open_store
+from tests.qa.grading import load, passes
+
+TARGET = 0.90
+DAYS = {"kaohsiung-112": datetime(2023, 6, 1, 20, 0, tzinfo=TAIPEI), "hsinchu-109": datetime(2020, 6, 1, 20, 0, tzinfo=TAIPEI)}
+
+
+async def accuracy(tmp_path: Path, name: str) -> tuple[float, list[str]]:
+    store = await open_store(f"sqlite:///{tmp_path}/qa.sqlite3")
+    book = load_rules_dir()
+    failures: list[str] = []
+    rows = load(name)
+    try:
+        dialogues = {plan: Dialogue(Services(book, store, FixedClock(day))) for plan, day in DAYS.items()}
+        for plan in DAYS:
+            for lang in ("zh-TW", "en"):
+                user, _ = await store.get_or_create_user("console", f"{plan}-{lang}", lang)
+                user.plan_id, user.onboarded = plan, True
+                await store.save_user(user)
+        for row in rows:
+            replies = await dialogues[row["plan"]].handle(
+                Incoming("console", f"{row['plan']}-{row['lang']}", text=row["q"]))
+            text = "\n".join(r.text for r in replies)
+            if not passes(text, row["expect"]):
+                failures.append(f"{row['plan']} {row['q']!r} expected {row['expect']}")
+    finally:
+        await store.close()
+    return 1 - len(failures) / len(rows), failures
+
+
+@pytest.mark.parametrize("name", ["dev", "heldout"])
+async def test_answers_carry_the_right_facts(tmp_path: Path, name: str) -> None:
+    score, failures = await accuracy(tmp_path, name)
+    assert score >= TARGET, f"{score:.1%} < {TARGET:.0%}:\n" + "\n".join(failures)
