@@ -32,14 +32,18 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
     if topic == "thanks":
         return await menu.thanks(turn)
     if match.topics:
-        return [answer(match.topics, Context(tools.plan, turn.today, match.entities))]
+        reply_ = answer(match.topics, Context(tools.plan, turn.today, match.entities))
+        if match.partial:
+            reply_ = Reply(reply_.text + "\n\n" + t("ask.partial"), reply_.buttons, reply_.card, reply_.kind)
+        return [reply_]
     await turn.services.store.log_unanswered(tools.plan.id, turn.lang, text)
     log.info("unanswered question logged for plan %s", tools.plan.id)
     suggestions = [s for s in match.suggestions if s in ANSWERS][:3]
     if not suggestions:
         suggestions = ["deadline", "comp_leave", "help_desk"]
     ctx = Context(tools.plan, turn.today, Entities())
-    text_out = t("ask.unsure") + "\n\n" + desk_text(ctx)
+    head = t("ask.other_year", plan=tools.plan.plan.title.get(turn.lang)) if match.other_year else t("ask.unsure")
+    text_out = head + "\n\n" + desk_text(ctx)
     buttons = [Button(topic_label(s), f"topic:{s}") for s in suggestions]
     return [reply(text_out, *buttons, button("button.menu", "menu"))]
 

@@ -203,7 +203,7 @@ def course_info(ctx: Context) -> Reply:
     if course is None:
         return bundles(ctx)
     owners = join_names(b.name for b in plan.bundles_of_course(course.key))
-    extra = f"｜{course.category}" if course.category else ""
+    extra = "".join(f"｜{x}" for x in (course.section, course.category) if x)
     text = t("qa.course.info", name=course.name, hours=show_hours(course.hours), bundles=owners, category=extra)
     first = plan.bundles_of_course(course.key)[0]
     return _reply(text, ("button.bundle_courses", f"bun:{first.id}"))
@@ -216,13 +216,20 @@ def category(ctx: Context) -> Reply:
         courses = [(b, c) for b, c in plan.iter_courses() if cat in (c.category, c.section)]
         total = sum(c.hours for _, c in courses)
         lines.append(t("qa.category.head", category=cat, hours=show_hours(total), count=len(courses)))
-        lines.extend(t("qa.category.course", name=c.name, hours=show_hours(c.hours), bundle=b.name) for b, c in courses)
+        lines.extend(t("qa.category.course", name=c.name, hours=show_hours(c.hours),
+                       bundle=c.category if cat == c.section and c.category else b.name) for b, c in courses)
     return _reply("\n".join(lines))
 
 
 def total_hours(ctx: Context) -> Reply:
     plan = ctx.plan
-    lines = [bundle_summary(plan, b) for b in plan.bundles]
+    lines = []
+    for b in plan.bundles:
+        lines.append(bundle_summary(plan, b))
+        sections = dict.fromkeys(c.section for c in b.courses if c.section)
+        for section in sections:
+            hours = sum(c.hours for c in b.courses if c.section == section)
+            lines.append(t("qa.total.section", section=section, hours=show_hours(hours)))
     lines.append(t("qa.total.all", hours=show_hours(plan.total_hours)))
     lines.extend(group_line(plan, g.id) for g in plan.groups)
     for r in plan.rewards:
@@ -299,7 +306,7 @@ def platform_path(ctx: Context) -> Reply:
 
 
 def enrol(ctx: Context) -> Reply:
-    return _step_answer(ctx, "enrol")
+    return _step_answer(ctx, "enrol", "study")
 
 
 def hours_check(ctx: Context) -> Reply:
@@ -372,6 +379,7 @@ def platform_url(ctx: Context) -> Reply:
     p = ctx.plan.plan.platform
     lines = [t("qa.url", platform=p.name, url=p.url, app=p.app_name)]
     lines.extend(f"・{ctx.tr(d.name)}：{d.url}" for d in ctx.plan.help_desks if d.url)
+    lines.extend(f"・{ctx.tr(d.name)}：{t('qa.desk.faq', url=d.faq)}" for d in ctx.plan.help_desks if d.faq)
     return _reply("\n".join(lines))
 
 

@@ -14,6 +14,7 @@ from bot.plans.model import Plan
 from bot.qa.features import Query, Term
 
 RUN = 4
+GENERIC = {"課程", "訓練", "相關", "能力", "公務", "人員", "政府", "教育", "價值", "管理", "知識", "主流", "專業"}
 
 
 def _runs(text: str, n: int = RUN) -> set[str]:
@@ -46,6 +47,7 @@ class EntityIndex:
     _course_names: dict[str, str] = field(init=False)
     _categories: list[tuple[Term, str]] = field(init=False)
     _category_runs: dict[str, set[str]] = field(init=False)
+    _category_pairs: dict[str, str] = field(init=False)
     _desks: list[tuple[Term, str]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -62,6 +64,12 @@ class EntityIndex:
         cats |= {c.section for _, c in plan.iter_courses() if c.section}
         self._categories = [(Term.make(c), c) for c in sorted(cats)]
         self._category_runs = {c: _runs(Term.make(c).text) for c in cats if len(Term.make(c).text) >= 6}
+        # Two characters that name one category alone (必修 → 公務人員必修課程, 環境 → 環境教育).
+        pairs: dict[str, set[str]] = {}
+        for c in cats:
+            for pair in _runs(Term.make(c).text, 2):
+                pairs.setdefault(pair, set()).add(c)
+        self._category_pairs = {p: next(iter(cs)) for p, cs in pairs.items() if len(cs) == 1 and p not in GENERIC}
         self._desks = [(Term.make(n), d.id) for d in plan.help_desks for n in (d.name.zh_TW, *d.aliases)]
 
     @staticmethod
@@ -76,6 +84,8 @@ class EntityIndex:
         text = q.compact
         for key, name in self._course_names.items():
             if len(name) >= 2 and name in text:
+                start = text.find(name)
+                q.cover(start, start + len(name))
                 return key
         runs = _runs(text)
         scores = Counter({key: len(runs & course_runs) for key, course_runs in self._course_runs.items()})
@@ -84,6 +94,9 @@ class EntityIndex:
             return None
         if len(best) > 1 and best[1][1] == best[0][1]:
             return None
+        for run in runs & self._course_runs[best[0][0]]:
+            start = text.find(run)
+            q.cover(start, start + len(run))
         return best[0][0]
 
     def categories_in(self, q: Query) -> tuple[str, ...]:
@@ -91,7 +104,19 @@ class EntityIndex:
         if found:
             return found
         runs = _runs(q.compact)
-        return tuple(c for c, c_runs in self._category_runs.items() if runs & c_runs)
+        found = tuple(c for c, c_runs in self._category_runs.items() if runs & c_runs)
+        if not found:
+            text = q.compact
+            hits = {p for p in _runs(text, 2) if p in self._category_pairs}
+            found = tuple(dict.fromkeys(self._category_pairs[p] for p in sorted(hits)))
+            for p in hits:
+                q.cover(text.find(p), text.find(p) + 2)
+            return found
+        for c in found:
+            for run in runs & self._category_runs[c]:
+                start = q.compact.find(run)
+                q.cover(start, start + len(run))
+        return found
 
     def find(self, q: Query) -> Entities:
         return Entities(

@@ -1,16 +1,21 @@
 """What a question contains: the concepts of vocabulary.yaml, found tolerantly.
 
 A question is prepared once (`Query`): compact Traditional text, its English words and
-its Pinyin syllables. A Chinese term then matches as a substring, or, when it has two or
-more characters, by sound: phone keyboards type homophones (補修 for 補休, 家獎 for
-嘉獎, 整批選科 for 整批選課), which share the term's syllables. English words of five
-letters or more tolerate one typo.
+one Pinyin syllable per character. A Chinese term then matches as a substring, or, when
+it has two or more characters, by sound: phone keyboards type homophones (補修 for 補休,
+家獎 for 嘉獎, 整批選科 for 整批選課), which share the term's syllables. English words of
+five letters or more tolerate one typo.
+
+Matching also records which characters and words were understood. What is left over
+tells how much of a question the bot did not understand: 「補休可以換錢嗎」 mentions comp
+leave, but 換錢 is not something the plan answers, and the bot should say it is unsure
+rather than recite the comp-leave rules.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -26,18 +31,20 @@ _ALL_CJK = re.compile(r"^[\u3400-\u9fff]+$")
 _NON_WORD = re.compile(r"[^a-z0-9+]+")
 
 
-def syllables(text: str) -> str:
-    """' bu xiu zui duo ' — padded so that a term matches whole syllables only."""
-    return " " + " ".join(p.strip() for p in lazy_pinyin(text) if p.strip()) + " "
+def sounds_of(text: str) -> tuple[str, ...]:
+    """One syllable per character (non-Chinese characters stand for themselves)."""
+    return tuple(lazy_pinyin(text, errors=lambda run: list(run)))
 
 
 def words_of(text: str) -> str:
     return " " + _NON_WORD.sub(" ", fold_width(text).lower()).strip() + " "
 
 
-@dataclass(frozen=True)
+@dataclass
 class Query:
     raw: str
+    covered: set[int] = field(default_factory=set)  # understood character positions of `compact`
+    covered_words: set[str] = field(default_factory=set)
 
     @cached_property
     def compact(self) -> str:
@@ -52,15 +59,31 @@ class Query:
         return self.words.split()
 
     @cached_property
-    def pinyin(self) -> str:
-        return syllables(self.compact) if _CJK.search(self.compact) else ""
+    def sounds(self) -> tuple[str, ...]:
+        return sounds_of(self.compact) if _CJK.search(self.compact) else ()
+
+    @cached_property
+    def sound_starts(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = {}
+        for i, syllable in enumerate(self.sounds):
+            index.setdefault(syllable, []).append(i)
+        return index
+
+    def cover(self, start: int, end: int) -> None:
+        self.covered.update(range(start, end))
+
+    def unexplained(self) -> tuple[int, int]:
+        """(Chinese characters, English words of 3+ letters) that no term accounted for."""
+        chars = sum(1 for i, c in enumerate(self.compact) if i not in self.covered and _CJK.match(c))
+        words = sum(1 for w in self.word_list if len(w) >= 3 and w not in self.covered_words)
+        return chars, words
 
 
 @dataclass(frozen=True)
 class Term:
     text: str  # normalised
     kind: str  # "word" (ASCII, whole words), "cjk" (substring + sound), "mixed" (substring)
-    sound: str = ""
+    sound: tuple[str, ...] = ()
 
     @classmethod
     def make(cls, raw: str) -> Term:
@@ -68,27 +91,51 @@ class Term:
             return cls(words_of(raw).strip(), "word")
         text = normalize(raw)
         if _ALL_CJK.match(text) and len(text) >= 2:
-            return cls(text, "cjk", syllables(text))
+            return cls(text, "cjk", sounds_of(text))
         return cls(text, "mixed")
 
+    def _typo_of(self, word: str) -> bool:
+        return abs(len(word) - len(self.text)) <= 1 and Levenshtein.distance(word, self.text) <= 1
+
     def found_in(self, q: Query) -> bool:
+        """Whether the term occurs; marks the characters or words it accounts for."""
+        if not self.text:
+            return False
         if self.kind == "word":
             if f" {self.text} " in q.words:
+                q.covered_words.update(self.text.split())
+                if q.compact:  # ASCII inside Chinese text ("app", "ecpa") is covered too
+                    start = q.compact.find(self.text.replace(" ", ""))
+                    if start >= 0:
+                        q.cover(start, start + len(self.text.replace(" ", "")))
                 return True
             if len(self.text) >= 5 and " " not in self.text:
-                return any(abs(len(w) - len(self.text)) <= 1 and Levenshtein.distance(w, self.text) <= 1
-                           for w in q.word_list)
+                typos = [w for w in q.word_list if self._typo_of(w)]
+                q.covered_words.update(typos)
+                return bool(typos)
             return False
-        if self.text in q.compact:
-            return True
-        return self.kind == "cjk" and bool(q.pinyin) and self.sound in q.pinyin
+        found = False
+        start = q.compact.find(self.text)
+        while start >= 0:
+            q.cover(start, start + len(self.text))
+            found = True
+            start = q.compact.find(self.text, start + 1)
+        if found or self.kind != "cjk" or not q.sounds:
+            return found
+        n = len(self.sound)
+        for i in q.sound_starts.get(self.sound[0], ()):
+            if q.sounds[i : i + n] == self.sound:
+                q.cover(i, i + n)
+                found = True
+        return found
 
 
 class Vocabulary:
     """Concept name → terms; `concepts_in(query)` lists the concepts a question contains."""
 
-    def __init__(self, concepts: dict[str, list[Term]]) -> None:
+    def __init__(self, concepts: dict[str, list[Term]], filler: list[Term]) -> None:
         self.concepts = concepts
+        self.filler = filler
 
     @classmethod
     def load(cls, path: Path = VOCABULARY_FILE) -> Vocabulary:
@@ -97,7 +144,15 @@ class Vocabulary:
         for name, langs in data["concepts"].items():
             terms = {Term.make(str(t)) for lang_terms in langs.values() for t in lang_terms}
             concepts[name] = sorted(terms, key=lambda t: -len(t.text))
-        return cls(concepts)
+        filler = [Term.make(str(t)) for lang_terms in data["filler"].values() for t in lang_terms]
+        return cls(concepts, filler)
 
     def concepts_in(self, q: Query) -> set[str]:
-        return {name for name, terms in self.concepts.items() if any(t.found_in(q) for t in terms)}
+        found = set()
+        for name, terms in self.concepts.items():
+            hits = [t.found_in(q) for t in terms]  # every term, so coverage is complete
+            if any(hits):
+                found.add(name)
+        for term in self.filler:
+            term.found_in(q)
+        return found

@@ -9,6 +9,7 @@ answer to the wrong question.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,10 @@ INTENTS_FILE = Path(__file__).with_name("intents.yaml")
 MIN_SCORE = 2.4
 MIN_MARGIN = 0.35
 EXAMPLE_WEIGHT = 2.0
+MAX_UNEXPLAINED_CHARS = 4  # more than this: say unsure
+MAX_UNEXPLAINED_WORDS = 3
+HEDGE_CHARS = 2  # from this on: answer, but say it may not be the whole answer
+HEDGE_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,13 @@ class Match:
     ranked: tuple[tuple[str, float], ...]
     entities: Entities
     concepts: frozenset[str]
+    unexplained: tuple[int, int] = (0, 0)
+    other_year: bool = False
+
+    @property
+    def partial(self) -> bool:
+        """Part of the question went beyond what was understood: hedge the answer."""
+        return bool(self.topics) and (self.unexplained[0] >= HEDGE_CHARS or self.unexplained[1] >= HEDGE_WORDS)
 
     @property
     def topic(self) -> str | None:
@@ -102,7 +114,27 @@ class Matcher:
             score += EXAMPLE_WEIGHT * max((similarity(g, e) for e in topic.examples), default=0.0)
             scored.append((topic.id, round(score, 3)))
         scored.sort(key=lambda item: -item[1])
-        return Match(self._decide(scored), tuple(scored), entities, frozenset(concepts))
+        unexplained = q.unexplained()
+        topics = self._decide(scored)
+        other_year = self._other_year(q)
+        if self._beyond(q, unexplained) or other_year:
+            topics = ()  # too much of the question is beyond what the plan covers
+        return Match(topics, tuple(scored), entities, frozenset(concepts), unexplained, other_year)
+
+    @staticmethod
+    def _beyond(q: Query, unexplained: tuple[int, int]) -> bool:
+        """Most of the question is not understood (long polite letters are fine)."""
+        cjk = sum(1 for c in q.compact if "\u3400" <= c <= "\u9fff")
+        words = len([w for w in q.word_list if len(w) >= 3])
+        return (unexplained[0] > MAX_UNEXPLAINED_CHARS and unexplained[0] > 0.5 * cjk) or (
+            unexplained[1] > MAX_UNEXPLAINED_WORDS and unexplained[1] > 0.5 * words)
+
+    def _other_year(self, q: Query) -> bool:
+        """「113年的課程」 asked of the 112 plan: another plan's year, not this one's."""
+        info = self.plan.plan
+        years = {int(y) for y in re.findall(r"(?<!\d)(\d{3})年", q.compact)}
+        years |= {int(y) - 1911 for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", q.compact)}
+        return bool(years) and info.roc_year not in years
 
     def _decide(self, scored: list[tuple[str, float]]) -> tuple[str, ...]:
         if not scored or scored[0][1] < MIN_SCORE:

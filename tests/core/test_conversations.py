@@ -58,7 +58,7 @@ async def test_kaohsiung_in_english(dialogue: Dialogue) -> None:
     text = await chat.press("No reminders")
     assert "All set" in text and "Privacy" in text
 
-    assert "31 Aug 2023" in await chat.say("What is the deadline?")
+    assert "Aug 31, 2023" in await chat.say("What is the deadline?")
     answer = await chat.say("How many hours of comp leave can I get at most?")
     assert "at most 16 hours" in answer
     assert "Chrome" in await chat.say("Which browser should I use on my PC?")
