@@ -105,7 +105,9 @@ class Dialogue:
             await store.set_active(incoming.channel, incoming.user_id, False)
             return []
         lang = normalize_lang(incoming.lang_hint) or DEFAULT_LANG
-        user, created = await store.get_or_create_user(incoming.channel, incoming.user_id, lang)
+        user, created = await store.get_user(incoming.channel, incoming.user_id), False
+        if user is None:
+            user, created = await store.get_or_create_user(incoming.channel, incoming.user_id, lang)
         if not user.active:
             user.active = True
             await store.save_user(user)

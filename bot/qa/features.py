@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 from pypinyin import lazy_pinyin
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.domain.textnorm import fold_width, normalize, to_traditional
@@ -131,11 +132,32 @@ class Term:
 
 
 class Vocabulary:
-    """Concept name → terms; `concepts_in(query)` lists the concepts a question contains."""
+    """Concept name → terms; `concepts_in(query)` lists the concepts a question contains.
+
+    Terms are indexed by first character, first syllable and first word, so a question
+    is only checked against the few terms that could occur in it.
+    """
 
     def __init__(self, concepts: dict[str, list[Term]], filler: list[Term]) -> None:
         self.concepts = concepts
-        self.filler = filler
+        entries = [(name, term) for name, terms in concepts.items() for term in terms]
+        entries += [(None, term) for term in filler]
+        self._by_char: dict[str, list[tuple[str | None, Term]]] = {}
+        self._by_sound: dict[str, list[tuple[str | None, Term]]] = {}
+        self._by_word: dict[str, list[tuple[str | None, Term]]] = {}
+        self._long_words: dict[str, list[tuple[str | None, Term]]] = {}
+        for entry in entries:
+            term = entry[1]
+            if not term.text:
+                continue
+            if term.kind == "word":
+                self._by_word.setdefault(term.text.split()[0], []).append(entry)
+                if len(term.text) >= 5 and " " not in term.text:
+                    self._long_words.setdefault(term.text, []).append(entry)
+            else:
+                self._by_char.setdefault(term.text[0], []).append(entry)
+                if term.sound:
+                    self._by_sound.setdefault(term.sound[0], []).append(entry)
 
     @classmethod
     def load(cls, path: Path = VOCABULARY_FILE) -> Vocabulary:
@@ -147,12 +169,28 @@ class Vocabulary:
         filler = [Term.make(str(t)) for lang_terms in data["filler"].values() for t in lang_terms]
         return cls(concepts, filler)
 
+    def _candidates(self, q: Query) -> dict[Term, set[str | None]]:
+        found: dict[Term, set[str | None]] = {}
+
+        def add(entries: list[tuple[str | None, Term]]) -> None:
+            for name, term in entries:
+                found.setdefault(term, set()).add(name)
+
+        for char in set(q.compact):
+            add(self._by_char.get(char, []))
+        for syllable in set(q.sounds):
+            add(self._by_sound.get(syllable, []))
+        for word in set(q.word_list):
+            add(self._by_word.get(word, []))
+            if len(word) >= 4:
+                for hit, _, _ in process.extract(word, self._long_words.keys(), scorer=Levenshtein.distance,
+                                                 score_cutoff=1, limit=None):
+                    add(self._long_words[hit])
+        return found
+
     def concepts_in(self, q: Query) -> set[str]:
-        found = set()
-        for name, terms in self.concepts.items():
-            hits = [t.found_in(q) for t in terms]  # every term, so coverage is complete
-            if any(hits):
-                found.add(name)
-        for term in self.filler:
-            term.found_in(q)
+        found: set[str] = set()
+        for term, names in self._candidates(q).items():
+            if term.found_in(q):
+                found.update(n for n in names if n is not None)
         return found

@@ -21,10 +21,11 @@ TARGET = 0.90
 DAYS = {"kaohsiung-112": datetime(2023, 6, 1, 20, 0, tzinfo=TAIPEI), "hsinchu-109": datetime(2020, 6, 1, 20, 0, tzinfo=TAIPEI)}
 
 
-async def accuracy(tmp_path: Path, name: str) -> tuple[float, list[str]]:
+async def accuracy(tmp_path: Path, name: str) -> tuple[float, list[str], list[str]]:
     store = await open_store(f"sqlite:///{tmp_path}/qa.sqlite3")
     book = load_rules_dir()
     failures: list[str] = []
+    wrong: list[str] = []
     rows = load(name)
     try:
         dialogues = {plan: Dialogue(Services(book, store, FixedClock(day))) for plan, day in DAYS.items()}
@@ -37,14 +38,23 @@ async def accuracy(tmp_path: Path, name: str) -> tuple[float, list[str]]:
             replies = await dialogues[row["plan"]].handle(
                 Incoming("console", f"{row['plan']}-{row['lang']}", text=row["q"]))
             text = "\n".join(r.text for r in replies)
-            if not passes(text, row["expect"]):
+            if row["expect"] is None:  # out of scope: the bot must say it is unsure or may be off
+                if not any(mark in text for mark in HEDGES):
+                    wrong.append(f"{row['plan']} {row['q']!r} answered as if known")
+            elif not passes(text, row["expect"]):
                 failures.append(f"{row['plan']} {row['q']!r} expected {row['expect']}")
     finally:
         await store.close()
-    return 1 - len(failures) / len(rows), failures
+    answerable = sum(1 for row in rows if row["expect"] is not None)
+    return 1 - len(failures) / answerable, failures, wrong
 
 
-@pytest.mark.parametrize("name", ["dev", "heldout"])
+HEDGES = ("不確定您問的是哪一項", "如果這沒有回答到您的問題", "其他年度的計畫", "not sure what you are asking",
+          "If this does not answer", "other years' plans")
+
+
+@pytest.mark.parametrize("name", ["dev", "heldout", "fresh"])
 async def test_answers_carry_the_right_facts(tmp_path: Path, name: str) -> None:
-    score, failures = await accuracy(tmp_path, name)
+    score, failures, wrong = await accuracy(tmp_path, name)
     assert score >= TARGET, f"{score:.1%} < {TARGET:.0%}:\n" + "\n".join(failures)
+    assert len(wrong) <= 3, "\n".join(wrong)  # fresh.jsonl has 30 out-of-scope questions

@@ -1,0 +1,94 @@
+"""python-telegram-bot's HTTP transport over one shared `aiohttp.ClientSession`.
+
+Why: PTB's default `HTTPXRequest` is the bot's throughput ceiling (measured in
+/work/shared/PLATFORMS.md: ~340–800 updates/s against ~3,200/s with aiohttp, which the
+bot already uses for its web server). PTB does everything else — building the request,
+reading Telegram's errors — in `BaseRequest`; this class only moves bytes.
+
+Timeouts: ``connect`` covers waiting for a pooled connection and connecting; ``read`` is
+the wait between bytes of the answer (PTB adds the long-poll time for getUpdates). aiohttp
+has no write timeout; the read timeout starts once the request is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+_TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
+
+
+class AiohttpRequest(BaseRequest):
+    def __init__(self, *, pool_size: int = 100, connect_timeout: float = 5.0, read_timeout: float = 5.0) -> None:
+        self._pool_size = pool_size
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:  # inside the running loop, not at import
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                headers={"User-Agent": self.USER_AGENT},
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None:
+            raise RuntimeError("AiohttpRequest is not initialized")
+        connect = self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
+        pool = 0.0 if isinstance(pool_timeout, DefaultValue) or pool_timeout is None else pool_timeout
+        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
+        timeout = aiohttp.ClientTimeout(connect=None if connect is None else connect + pool, sock_read=read)
+        try:
+            async with self._session.request(method, url, data=_body(request_data), timeout=timeout) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:  # aiohttp's timeouts subclass it
+            raise TimedOut(f"Timed out: {_redact(error)}") from error
+        except (aiohttp.ClientError, OSError) as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {_redact(error)}") from error
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    """Form fields as PTB encodes them (nested objects as JSON strings); files as multipart."""
+    if request_data is None:
+        return None
+    fields = request_data.json_parameters
+    if not request_data.contains_files:
+        return fields or None
+    form = aiohttp.FormData(fields)
+    for name, upload in request_data.multipart_data.items():
+        filename, content, *mime = upload
+        form.add_field(name, content, filename=filename, content_type=mime[0] if mime else None)
+    return form
+
+
+def _redact(error: BaseException) -> str:
+    """aiohttp may quote the URL, and the URL holds the bot token."""
+    return _TOKEN_IN_URL.sub("/bot<token>/", str(error) or type(error).__name__)
+
+
+__all__ = ["AiohttpRequest", "asyncio"] if False else ["AiohttpRequest"]

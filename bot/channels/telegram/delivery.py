@@ -1,0 +1,88 @@
+"""Sending rendered messages to one chat, with the policy for each kind of failure.
+
+The rate limiter has already paced the call and waited out flood control; what is left:
+
+* `Forbidden` — the person blocked the bot (or deleted their account): stop, never retry;
+  the caller marks them inactive;
+* `BadRequest` — the message itself is wrong: log it, do not retry (it would fail again),
+  go on with the next message;
+* `TimedOut` / `NetworkError` — retry a few times with a growing pause. A timed-out send
+  may in fact have arrived, so a retry can duplicate a message; a lost answer is worse;
+* `RetryAfter` here means the limiter gave up on a very long flood wait: log, give up.
+
+Nothing is raised: a failed delivery is an `Outcome`, so one person's trouble never
+reaches the code that serves everyone else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.channels.telegram.render import Outgoing
+
+log = logging.getLogger(__name__)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # answers cite the platform's URL; no big card
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    BLOCKED = "blocked"  # the person cannot be reached: mark them inactive
+    FAILED = "failed"  # at least one message was not delivered (logged)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often, and how patiently, to resend after a network error or timeout."""
+
+    attempts: int = 3
+    first_pause: float = 0.5  # seconds; doubles after each failure
+
+
+async def send_messages(bot: Bot, chat_id: int, messages: Sequence[Outgoing],
+                        policy: RetryPolicy = RetryPolicy()) -> Outcome:
+    """Send in order; stop at a block; a message that fails does not stop the next ones."""
+    outcome = Outcome.SENT
+    for message in messages:
+        result = await send_message(bot, chat_id, message, policy)
+        if result is Outcome.BLOCKED:
+            return result
+        if result is Outcome.FAILED:
+            outcome = result
+    return outcome
+
+
+async def send_message(bot: Bot, chat_id: int, message: Outgoing, policy: RetryPolicy = RetryPolicy()) -> Outcome:
+    pause = policy.first_pause
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            await bot.send_message(chat_id, message.html, parse_mode=ParseMode.HTML,
+                                   reply_markup=message.keyboard, link_preview_options=NO_PREVIEW)
+            return Outcome.SENT
+        except Forbidden as error:
+            log.info("chat %s cannot be reached: %s", chat_id, error.message)
+            return Outcome.BLOCKED
+        except BadRequest as error:  # before NetworkError: BadRequest is a subclass of it
+            log.error("chat %s: Telegram refused a message (%s): %.200r", chat_id, error.message, message.html)
+            return Outcome.FAILED
+        except RetryAfter as error:
+            log.error("chat %s: message dropped, flood control persists (%s)", chat_id, error.message)
+            return Outcome.FAILED
+        except (TimedOut, NetworkError) as error:
+            if attempt == policy.attempts:
+                log.error("chat %s: message dropped after %d attempts: %s", chat_id, attempt, error.message)
+                return Outcome.FAILED
+            log.warning("chat %s: %s; retrying in %.1fs", chat_id, error.message, pause)
+            await asyncio.sleep(pause)
+            pause *= 2
+        except TelegramError as error:  # ChatMigrated, Conflict, InvalidToken: retrying will not help
+            log.error("chat %s: message dropped: %r", chat_id, error)
+            return Outcome.FAILED
+    return Outcome.FAILED  # only reached with policy.attempts < 1

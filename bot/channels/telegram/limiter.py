@@ -1,0 +1,148 @@
+"""Pacing every Bot API call and waiting out Telegram's flood control (HTTP 429).
+
+Why our own `BaseRateLimiter`: PTB's `AIORateLimiter` paces the whole bot (30 messages/s)
+and groups (20/min), but not a private chat, where Telegram asks for at most about one
+message a second, and nearly every chat of this bot is private. So:
+
+* messages (``send*``, ``edit*``, copy/forward) to one chat are spaced ``chat_interval``
+  apart (1 s; a group's 3 s, i.e. 20/min), then all messages ``1/overall_per_second``
+  apart (30/s). Each caller reserves the next free slot and sleeps until it, so one
+  chat's messages keep their order and no lock is needed (nothing awaits between
+  reading and moving a slot);
+* other calls (answering a button, commands, webhook) are not paced: they are few and a
+  button's spinner should stop at once;
+* a `RetryAfter` pauses every call for ``retry_after`` seconds (a flood wait is usually
+  the bot's, not one chat's) and the call is retried, up to ``max_retries`` times and
+  only when the wait is at most ``max_retry_after``; then the `RetryAfter` is raised.
+
+Other errors pass through untouched (PTB's contract); `delivery` decides about them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import logging
+import warnings
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
+
+log = logging.getLogger(__name__)
+JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+_UNPACED = frozenset({"sendChatAction"})
+_MAX_CHATS = 4096  # forget idle chats' slots beyond this many
+
+
+def is_paced(endpoint: str) -> bool:
+    """Calls that put a message in a chat, which is what Telegram's limits count."""
+    if endpoint in _UNPACED:
+        return False
+    return endpoint.startswith(("send", "edit")) or endpoint in ("copyMessage", "forwardMessage")
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """`RetryAfter.retry_after` in seconds, whether PTB gives an int (v22 default, with a
+    deprecation warning) or a timedelta (``PTB_TIMEDELTA=true``, the v23 behaviour)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+class Pace:
+    """Slots `interval` seconds apart for one stream of requests (one chat, or the bot)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.next_free = 0.0  # event-loop time of the next free slot
+
+    def reserve(self, now: float) -> float:
+        """Take the next free slot; returns how long to wait for it."""
+        start = max(now, self.next_free)
+        self.next_free = start + self.interval
+        return start - now
+
+
+class ChatRateLimiter(BaseRateLimiter[int]):
+    """≤1 message/s per private chat, ≤20/min per group, ≤30/s overall; 429s waited out.
+
+    `rate_limit_args` (an int), when given to an ExtBot method, overrides ``max_retries``.
+    """
+
+    def __init__(self, *, overall_per_second: float = 30.0, chat_interval: float = 1.0,
+                 group_interval: float = 3.0, max_retries: int = 5, max_retry_after: float = 60.0) -> None:
+        self.chat_interval, self.group_interval = chat_interval, group_interval
+        self.max_retries, self.max_retry_after = max_retries, max_retry_after
+        self._overall = Pace(1.0 / overall_per_second)
+        self._chats: dict[int | str, Pace] = {}
+        self._resume_at = 0.0  # event-loop time before which nothing is sent (flood wait)
+
+    async def initialize(self) -> None:
+        """Nothing to open: the limiter is plain bookkeeping."""
+
+    async def shutdown(self) -> None:
+        self._chats.clear()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> JSONResult:
+        max_retries = self.max_retries if rate_limit_args is None else rate_limit_args
+        chat_id = data.get("chat_id") if is_paced(endpoint) else None
+        loop = asyncio.get_running_loop()
+        attempt = 0
+        while True:
+            await self._wait_turn(chat_id)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                wait = retry_after_seconds(error)
+                self._resume_at = max(self._resume_at, loop.time() + wait)
+                if attempt >= max_retries or wait > self.max_retry_after:
+                    log.warning("%s: flood control, giving up after %d retries (wait %.0fs)", endpoint, attempt, wait)
+                    raise
+                log.info("%s: flood control, retrying in %.1fs", endpoint, wait)
+                attempt += 1
+
+    async def _wait_turn(self, chat_id: object) -> None:
+        loop = asyncio.get_running_loop()
+        if (pause := self._resume_at - loop.time()) > 0:
+            await asyncio.sleep(pause)
+        if chat_id is None:
+            return
+        if (wait := self._chat(chat_id).reserve(loop.time())) > 0:
+            await asyncio.sleep(wait)
+        if (wait := self._overall.reserve(loop.time())) > 0:
+            await asyncio.sleep(wait)
+
+    def _chat(self, chat_id: object) -> Pace:
+        key = _chat_key(chat_id)
+        pace = self._chats.get(key)
+        if pace is None:
+            if len(self._chats) >= _MAX_CHATS:
+                self._forget_idle_chats()
+            group = isinstance(key, str) or key < 0  # groups, supergroups and channels
+            pace = self._chats[key] = Pace(self.group_interval if group else self.chat_interval)
+        return pace
+
+    def _forget_idle_chats(self) -> None:
+        now = asyncio.get_running_loop().time()
+        for key in [key for key, pace in self._chats.items() if pace.next_free <= now]:
+            del self._chats[key]
+
+
+def _chat_key(chat_id: object) -> int | str:
+    """PTB may pass a chat id as int or str; "@channel" usernames stay strings."""
+    if isinstance(chat_id, int):
+        return chat_id
+    text = str(chat_id)
+    return int(text) if text.lstrip("-").isdigit() else text
