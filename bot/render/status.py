@@ -31,7 +31,7 @@ def join_names(names: Iterable[str]) -> str:
 def bundle_title(plan: Plan, bundle_id: str) -> str:
     group = plan.group_of(bundle_id)
     name = plan.bundles_by_id[bundle_id].name
-    return t("bundle.in_group", name=name, group=group.name) if group else name
+    return t("bundle.in_group", name=name, group=group.name, need=group.need) if group else name
 
 
 def target_label(plan: Plan, target: str) -> str:
@@ -59,10 +59,10 @@ def note_text(note: Note) -> str:
     return t(f"note.{note.kind}", **p)
 
 
-def bundle_line(b: BundleProgress) -> str:
+def bundle_line(b: BundleProgress, plan: Plan) -> str:
     head = t(
         "status.bundle_line",
-        name=b.bundle.name,
+        name=bundle_title(plan, b.bundle.id),
         bar=bar(b.hours_done, b.hours_required),
         done=num(b.hours_done),
         total=num(b.hours_required),
@@ -71,6 +71,8 @@ def bundle_line(b: BundleProgress) -> str:
     if not b.complete and not details:
         details.append(note_text(Note("incomplete", {"missing": len(b.missing),
                                                      "hours": b.hours_required - b.hours_done})))
+    if 0 < len(b.missing) <= 3 and b.hours_done > 0:
+        details.append(t("status.missing", courses=join_names(f"「{c.name}」" for c in b.missing)))
     if b.complete and not details:
         details.append(t("status.bundle_complete"))
     return head + "\n" + t("status.bundle_detail", details=t("list.reason_separator").join(details))
@@ -121,7 +123,7 @@ def render_assessment(
 ) -> str:
     plan = a.plan
     parts = [t("status.title", title=plan.plan.title.get(current_lang()), date=show_date(a.as_of))]
-    parts.extend(bundle_line(b) for b in a.bundles)
+    parts.extend(bundle_line(b, plan) for b in a.bundles)
     parts.append("")
     parts.extend(reward_line(plan, r) for r in a.rewards)
     parts.extend(deadline_lines(a))
