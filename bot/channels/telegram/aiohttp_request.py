@@ -12,20 +12,22 @@ has no write timeout; the read timeout starts once the request is sent.
 
 from __future__ import annotations
 
-import asyncio
 import re
+from typing import TYPE_CHECKING
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+if TYPE_CHECKING:
+    from telegram._utils.types import ODVInput  # the type BaseRequest.do_request is declared with
 
 _TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
 
 
 class AiohttpRequest(BaseRequest):
-    def __init__(self, *, pool_size: int = 100, connect_timeout: float = 5.0, read_timeout: float = 5.0) -> None:
+    def __init__(self, *, pool_size: int = 100, connect_timeout: float = 5.0,
+                 read_timeout: float = 5.0) -> None:
         self._pool_size = pool_size
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
@@ -59,12 +61,13 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None:
             raise RuntimeError("AiohttpRequest is not initialized")
-        connect = self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
-        pool = 0.0 if isinstance(pool_timeout, DefaultValue) or pool_timeout is None else pool_timeout
-        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
+        connect = self._connect_timeout if connect_timeout is self.DEFAULT_NONE else connect_timeout
+        pool = 0.0 if pool_timeout is self.DEFAULT_NONE or pool_timeout is None else pool_timeout
+        read = self._read_timeout if read_timeout is self.DEFAULT_NONE else read_timeout
         timeout = aiohttp.ClientTimeout(connect=None if connect is None else connect + pool, sock_read=read)
         try:
-            async with self._session.request(method, url, data=_body(request_data), timeout=timeout) as response:
+            body = _body(request_data)
+            async with self._session.request(method, url, data=body, timeout=timeout) as response:
                 return response.status, await response.read()
         except TimeoutError as error:  # aiohttp's timeouts subclass it
             raise TimedOut(f"Timed out: {_redact(error)}") from error
@@ -89,6 +92,3 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str]
 def _redact(error: BaseException) -> str:
     """aiohttp may quote the URL, and the URL holds the bot token."""
     return _TOKEN_IN_URL.sub("/bot<token>/", str(error) or type(error).__name__)
-
-
-__all__ = ["AiohttpRequest", "asyncio"] if False else ["AiohttpRequest"]

@@ -59,7 +59,8 @@ async def send_messages(bot: Bot, chat_id: int, messages: Sequence[Outgoing],
     return outcome
 
 
-async def send_message(bot: Bot, chat_id: int, message: Outgoing, policy: RetryPolicy = RetryPolicy()) -> Outcome:
+async def send_message(bot: Bot, chat_id: int, message: Outgoing,
+                       policy: RetryPolicy = RetryPolicy()) -> Outcome:
     pause = policy.first_pause
     for attempt in range(1, policy.attempts + 1):
         try:
@@ -70,7 +71,8 @@ async def send_message(bot: Bot, chat_id: int, message: Outgoing, policy: RetryP
             log.info("chat %s cannot be reached: %s", chat_id, error.message)
             return Outcome.BLOCKED
         except BadRequest as error:  # before NetworkError: BadRequest is a subclass of it
-            log.error("chat %s: Telegram refused a message (%s): %.200r", chat_id, error.message, message.html)
+            log.error("chat %s: Telegram refused a message (%s): %.200r",
+                      chat_id, error.message, message.html)
             return Outcome.FAILED
         except RetryAfter as error:
             log.error("chat %s: message dropped, flood control persists (%s)", chat_id, error.message)

@@ -108,7 +108,8 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                 wait = retry_after_seconds(error)
                 self._resume_at = max(self._resume_at, loop.time() + wait)
                 if attempt >= max_retries or wait > self.max_retry_after:
-                    log.warning("%s: flood control, giving up after %d retries (wait %.0fs)", endpoint, attempt, wait)
+                    log.warning("%s: flood control, giving up after %d retries (asked to wait %.0fs)",
+                                endpoint, attempt, wait)
                     raise
                 log.info("%s: flood control, retrying in %.1fs", endpoint, wait)
                 attempt += 1

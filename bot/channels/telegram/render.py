@@ -97,7 +97,9 @@ def _last_cjk_boundary(window: str) -> int:
     so a cut may follow a wide (CJK) character when the next one is not Latin."""
     for i in range(len(window) - 1, 0, -1):
         here, after = window[i - 1], window[i]
-        if _wide(here) and not after.isascii() and here not in _NO_PART_END and after not in _NO_PART_START:
+        if here in _NO_PART_END or after in _NO_PART_START:
+            continue
+        if _wide(here) and not after.isascii():
             return i - 1
     return -1
 

@@ -33,7 +33,8 @@ def to_incoming(update: Update) -> Incoming | None:
         chat = query.message.chat if query.message is not None else None
         if chat is None or chat.type != ChatType.PRIVATE or query.data is None:
             return None
-        return Incoming(CHANNEL, str(query.from_user.id), button=query.data, lang_hint=query.from_user.language_code)
+        person = query.from_user
+        return Incoming(CHANNEL, str(person.id), button=query.data, lang_hint=person.language_code)
     member = update.my_chat_member
     if member is not None and member.chat.type == ChatType.PRIVATE:
         if member.new_chat_member.status == ChatMemberStatus.BANNED:  # "kicked": they blocked the bot

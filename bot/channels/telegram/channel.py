@@ -1,0 +1,244 @@
+"""The Telegram channel: python-telegram-bot around the channel-agnostic core.
+
+    polling (TELEGRAM_WEBHOOK_URL unset)      webhook (TELEGRAM_WEBHOOK_URL set)
+    Updater ── getUpdates ──┐                 POST /telegram/webhook ── WebhookEndpoint ──┐
+                            ▼                                                              ▼
+                   Application.update_queue ──► _on_update   (concurrent; in order per person)
+        translate.to_incoming ─► Dialogue.handle ─► render ─► delivery ─► ChatRateLimiter ─► Bot API
+
+No dialogue logic lives here. We own the lifecycle (`initialize`/`start` in `start()`,
+`stop`/`shutdown` in `stop()`) instead of `run_polling`/`run_webhook`, which would own the
+event loop that the web server, the store and the other channels share.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import logging
+import weakref
+from typing import Any
+
+from telegram import CallbackQuery, Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, TypeHandler
+
+from bot.channels.telegram.aiohttp_request import AiohttpRequest
+from bot.channels.telegram.commands import register_commands
+from bot.channels.telegram.delivery import Outcome, RetryPolicy, send_messages
+from bot.channels.telegram.limiter import ChatRateLimiter
+from bot.channels.telegram.render import render
+from bot.channels.telegram.translate import ALLOWED_UPDATES, CHANNEL, is_group_command, to_incoming
+from bot.channels.telegram.webhook import WEBHOOK_PATH, WebhookEndpoint, public_webhook_url
+from bot.config import ConfigError, TelegramSettings
+from bot.core.dialogue import Dialogue
+from bot.core.messages import Incoming, Reply
+from bot.i18n import DEFAULT_LANG, normalize_lang, t, using
+from bot.web import WebServer
+
+log = logging.getLogger(__name__)
+
+
+class TelegramChannel:
+    """`start()`, `stop()` and `push()` for the runner; everything else is Telegram's plumbing."""
+
+    name = CHANNEL
+
+    def __init__(self, settings: TelegramSettings, dialogue: Dialogue, web: WebServer | None = None, *,
+                 rate_limiter: BaseRateLimiter[int] | None = None, retry: RetryPolicy = RetryPolicy(),
+                 stop_grace: float = 10.0, poll_timeout: float = 10.0) -> None:
+        self.settings, self.dialogue = settings, dialogue
+        self.retry, self.stop_grace, self.poll_timeout = retry, stop_grace, poll_timeout
+        self.application = build_application(settings, rate_limiter or ChatRateLimiter())
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._in_flight: set[asyncio.Task[Any]] = set()
+        self._accepting = False  # webhook updates are taken only between start() and stop()
+        self._abandon = False  # set when stop() ran out of patience: skip what is still queued
+        if settings.webhook_url:
+            if web is None:
+                raise ValueError("Telegram webhook mode needs the web server")
+            endpoint = WebhookEndpoint(settings.webhook_secret or "", self.application.bot, self._submit)
+            web.add_route("POST", WEBHOOK_PATH, endpoint.handle, self.name)
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Check the token (getMe), set the command menu, then take updates."""
+        app = self.application
+        try:
+            try:
+                await app.initialize()
+            except InvalidToken:  # PTB's message would quote the token: not into the logs
+                raise ConfigError("TELEGRAM_BOT_TOKEN was refused by Telegram; check it with @BotFather") \
+                    from None
+            await register_commands(app.bot)
+            if self.settings.webhook_url:
+                url = public_webhook_url(self.settings.webhook_url)
+                await app.bot.set_webhook(url, secret_token=self.settings.webhook_secret,
+                                          allowed_updates=list(ALLOWED_UPDATES))
+                log.info("Telegram: webhook %s", url)
+            await app.start()
+            self._accepting = True
+            if app.updater is not None:
+                await app.updater.start_polling(timeout=dtm.timedelta(seconds=self.poll_timeout),
+                                                allowed_updates=list(ALLOWED_UPDATES), bootstrap_retries=3)
+                log.info("Telegram: polling as @%s", app.bot.username)
+        except BaseException:
+            await self._close()
+            raise
+
+    async def stop(self) -> None:
+        """Stop taking updates, let handlers finish (at most `stop_grace` s), shut down."""
+        self._accepting = False
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            stopping = asyncio.ensure_future(app.stop())  # handles what is queued, waits for handlers
+            done, _ = await asyncio.wait({stopping}, timeout=self.stop_grace)
+            if not done:
+                log.warning("Telegram: %d update(s) still in progress after %.0fs; cancelled",
+                            len(self._in_flight), self.stop_grace)
+                self._abandon = True
+                for task in list(self._in_flight):
+                    task.cancel()
+            await stopping
+        await self._close()
+
+    async def _close(self) -> None:
+        """Release whatever start() got to, from any state (also after a failed start)."""
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        await app.bot.shutdown()  # app.shutdown() skips it when initialize() failed half-way
+
+    @property
+    def busy(self) -> bool:
+        """True while updates wait in the queue or are being handled."""
+        return bool(self._in_flight) or not self.application.update_queue.empty()
+
+    def _submit(self, update: Update) -> bool:
+        if not self._accepting:
+            return False
+        self.application.update_queue.put_nowait(update)
+        return True
+
+    # ---- updates -------------------------------------------------------------------------------
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Every update; an exception here is logged and never reaches other updates."""
+        if self._abandon:
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            await self._serve(update)
+        except Exception:
+            log.exception("Telegram update %s failed", update.update_id)
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+
+    async def _serve(self, update: Update) -> None:
+        incoming = to_incoming(update)  # before any await, so the lock below is taken in order
+        if incoming is None:
+            await self._serve_outsider(update)
+            return
+        async with self._lock(incoming.user_id):
+            if update.callback_query is not None:
+                await self._answer(update.callback_query)
+            try:
+                replies = await self.dialogue.handle(incoming)
+            except Exception:
+                log.exception("the core failed on a Telegram update %s", update.update_id)
+                if incoming.event != "message":
+                    return
+                with using(await self._lang(incoming)):
+                    replies = [Reply(t("telegram.failed"))]
+            await self._deliver(incoming.user_id, replies)
+
+    async def _serve_outsider(self, update: Update) -> None:
+        """Updates the core does not see: stop a button's spinner, point groups to a private chat."""
+        if update.callback_query is not None:
+            await self._answer(update.callback_query)
+        elif update.message is not None and is_group_command(update):
+            sender = update.message.from_user
+            with using(normalize_lang(sender.language_code if sender else None) or DEFAULT_LANG):
+                text = t("telegram.private_only", username=self.application.bot.username)
+            await send_messages(self.application.bot, update.message.chat.id, render(Reply(text)), self.retry)
+
+    async def _answer(self, query: CallbackQuery) -> None:
+        """Always answer a press, or the button keeps spinning; a failure only costs the spinner."""
+        try:
+            await query.answer()
+        except TelegramError as error:
+            log.info("Telegram: could not answer a button press: %s", error.message)
+
+    # ---- sending -------------------------------------------------------------------------------
+    async def push(self, user_id: str, replies: list[Reply]) -> bool:
+        """Unprompted messages (reminders); False when not delivered, e.g. the person blocked
+        the bot, in which case they are marked inactive."""
+        if not user_id.isdigit():  # a private chat's id is the person's (positive) user id
+            log.error("Telegram push: %r is not a Telegram user id", user_id)
+            return False
+        if not self.application.running:
+            log.warning("Telegram push to %s while the channel is not running", user_id)
+            return False
+        async with self._lock(user_id):  # after the reply the person is being sent, not inside it
+            return await self._deliver(user_id, replies) is Outcome.SENT
+
+    async def _deliver(self, user_id: str, replies: list[Reply]) -> Outcome:
+        messages = [message for r in replies for message in render(r)]
+        if not messages:
+            return Outcome.SENT
+        outcome = await send_messages(self.application.bot, int(user_id), messages, self.retry)
+        if outcome is Outcome.BLOCKED:
+            try:
+                await self.dialogue.services.store.set_active(CHANNEL, user_id, False)
+            except Exception:
+                log.exception("could not mark Telegram user %s inactive", user_id)
+        return outcome
+
+    # ---- helpers -------------------------------------------------------------------------------
+    def _lock(self, user_id: str) -> asyncio.Lock:
+        """One person's updates and pushes go out in order, replies never interleaved."""
+        lock = self._locks.get(user_id)
+        if lock is None:
+            lock = self._locks[user_id] = asyncio.Lock()
+        return lock
+
+    async def _lang(self, incoming: Incoming) -> str:
+        """The person's chosen language if known, else their app's."""
+        try:
+            user = await self.dialogue.services.store.get_user(CHANNEL, incoming.user_id)
+        except Exception:
+            user = None
+        return user.lang if user else (normalize_lang(incoming.lang_hint) or DEFAULT_LANG)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("Telegram: %r", context.error, exc_info=context.error)
+
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(settings: TelegramSettings, rate_limiter: BaseRateLimiter[int]) -> AnyApplication:
+    """PTB's Application on our aiohttp transport and limiter; no Updater in webhook mode."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.api_url.rstrip("/") + "/file/bot")
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(pool_size=1))
+        .rate_limiter(rate_limiter)
+        .concurrent_updates(True)  # per-person order is kept by our lock, not by PTB
+        .job_queue(None)  # reminders live in the database, not in PTB's in-memory JobQueue
+    )
+    if settings.webhook_url:
+        builder = builder.updater(None)
+    return builder.build()
