@@ -154,6 +154,9 @@ def bundle_summary(plan: Plan, b: Bundle) -> str:
 
 def bundles(ctx: Context) -> Reply:
     plan = ctx.plan
+    if len(plan.bundles) == 1:  # one bundle: show what is in it
+        b = plan.bundles[0]
+        return Reply(bundle_text(plan, b), (_b("button.mark_done", f"rep:{b.id}"), _b(*MENU)), kind="bundle")
     lines = [t("qa.bundles.head", count=len(plan.bundles), platform=plan.plan.platform.name)]
     for b in plan.bundles:
         lines.append(bundle_summary(plan, b))
@@ -391,7 +394,12 @@ def rewards(ctx: Context) -> Reply:
 
 
 def title(ctx: Context) -> Reply:
-    return period(ctx)
+    info = ctx.plan.plan
+    lines = [t("qa.title", title=info.title.zh_TW)]
+    if current_lang() != "zh-TW" and info.title.en:
+        lines.append(info.title.en)
+    lines.append(t("qa.title.bundles", names=join_names(f"「{b.platform_title}」" for b in ctx.plan.bundles)))
+    return _reply("\n".join(dict.fromkeys(lines)) + "\n" + period(ctx).text)
 
 
 def purpose(ctx: Context) -> Reply:

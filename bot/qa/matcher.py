@@ -23,6 +23,7 @@ INTENTS_FILE = Path(__file__).with_name("intents.yaml")
 MIN_SCORE = 2.4
 MIN_MARGIN = 0.35
 EXAMPLE_WEIGHT = 2.0
+COMBINE_RATIO = 0.72
 MAX_UNEXPLAINED_CHARS = 4  # more than this: say unsure
 MAX_UNEXPLAINED_WORDS = 3
 HEDGE_CHARS = 2  # from this on: answer, but say it may not be the whole answer
@@ -141,9 +142,13 @@ class Matcher:
             return ()
         top, score = scored[0]
         if len(scored) == 1 or score - scored[1][1] >= MIN_MARGIN:
+            second, second_score = scored[1] if len(scored) > 1 else ("", 0.0)
+            # A second topic nearly as strong is usually part of the question too.
+            if second_score >= max(MIN_SCORE + 1.0, COMBINE_RATIO * score) and not {top, second} & self.action_ids:
+                return (top, second)
             return (top,)
         second, second_score = scored[1]
         actions = self.action_ids
-        if second_score >= MIN_SCORE and top not in actions and second not in actions:
-            return (top, second)
-        return ()
+        if top in actions or second in actions:
+            return ()
+        return (top, second) if second_score >= MIN_SCORE else ()

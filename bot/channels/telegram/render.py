@@ -24,6 +24,7 @@ MAX_UNITS = 4096  # Telegram's limit, counted here in UTF-16 code units (an emoj
 HALF_ROW_WIDTH = 16  # two buttons share a row when both labels are this narrow (a CJK character is 2)
 _NO_PART_END = "「『（【《〈"  # a part should not end with an opening bracket
 _NO_PART_START = "。，、；：！？）」』】》〉"  # nor the next start with closing punctuation
+_SENTENCE_ENDS = "。！？；"  # in CJK text without line breaks, cut after a sentence if possible
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,16 @@ def split_text(text: str, limit: int = MAX_UNITS) -> list[str]:
 
 
 def _cut_point(text: str, end: int) -> int:
-    """Where to end a part within text[:end]: the last paragraph break, line break, space or
-    CJK boundary in its second half, else anywhere, else (one endless word) at `end`."""
+    """Where to end a part within text[:end]: the last paragraph break, line break, space,
+    CJK sentence end or CJK boundary in its second half, else in its first half, else (one
+    endless word) at `end`."""
     window = text[:end]
     candidates = [
         window.rfind("\n\n"),
         window.rfind("\n"),
         max(window.rfind(" "), window.rfind("\t"), window.rfind("\u3000")),
-        _last_cjk_boundary(window),
+        _last_cjk_boundary(text, end, after=_SENTENCE_ENDS),
+        _last_cjk_boundary(text, end),
     ]
     for minimum in (end // 2, 1):
         for position in candidates:
@@ -92,14 +95,15 @@ def _cut_point(text: str, end: int) -> int:
     return end
 
 
-def _last_cjk_boundary(window: str) -> int:
-    """Index of the last character after which a cut splits no word: CJK text has no spaces,
-    so a cut may follow a wide (CJK) character when the next one is not Latin."""
-    for i in range(len(window) - 1, 0, -1):
-        here, after = window[i - 1], window[i]
-        if here in _NO_PART_END or after in _NO_PART_START:
+def _last_cjk_boundary(text: str, end: int, *, after: str = "") -> int:
+    """Index of the last character before `end` after which a cut splits no Latin word: CJK
+    text has no spaces, so a cut may follow a wide (CJK) character when the next one is not
+    Latin; with `after`, only one of those characters (sentence punctuation, say)."""
+    for i in range(min(end, len(text) - 1), 0, -1):
+        here, following = text[i - 1], text[i]
+        if here in _NO_PART_END or following in _NO_PART_START or (after and here not in after):
             continue
-        if _wide(here) and not after.isascii():
+        if _wide(here) and not following.isascii():
             return i - 1
     return -1
 
