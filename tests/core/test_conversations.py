@@ -82,8 +82,7 @@ async def test_hsinchu_plan(make_dialogue: Callable[[datetime], Dialogue]) -> No
     assert "8 小時" in answer and "109年9月30日（三）" in answer
     assert "沒有嘉獎" in await chat.say("有嘉獎嗎")
     assert "磨課師" in await chat.say("還有哪些學習管道")
-    await chat.say("/bundles")
-    bundle = await chat.press("新竹市政府109年度數位學習組裝課程")
+    bundle = await chat.say("/bundles")  # one bundle: its courses straight away
     assert "CEDAW施行法-暫行特別措施及案例：3 小時" in bundle
     await chat.press("回報完成")
     assert "更多課程" in " ".join(chat.labels)  # 20 courses, paged

@@ -1,0 +1,97 @@
+"""The rate limiter through a real ExtBot against the fake: spacing per chat and overall,
+what is not paced, and flood waits (HTTP 429) retried within bounds."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram.error import RetryAfter
+from telegram.ext import ExtBot
+
+from bot.channels.telegram.aiohttp_request import AiohttpRequest
+from bot.channels.telegram.limiter import ChatRateLimiter, is_paced
+from tests.fakes.telegram_api import FakeTelegramAPI
+
+CHATS = [830001, 830002, 830003, 830004]
+
+
+def ext_bot(fake: FakeTelegramAPI, limiter: ChatRateLimiter) -> ExtBot[int]:
+    return ExtBot(fake.token, base_url=f"{fake.url}/bot", rate_limiter=limiter,
+                  request=AiohttpRequest(), get_updates_request=AiohttpRequest())
+
+
+@pytest.fixture
+async def spaced(fake: FakeTelegramAPI) -> AsyncIterator[ExtBot[int]]:
+    async with ext_bot(fake, ChatRateLimiter(chat_interval=0.2, group_interval=0.5)) as bot:
+        yield bot
+
+
+def sent_times(fake: FakeTelegramAPI, chat_id: int) -> list[float]:
+    return [r["time"] for r in fake.requests
+            if r["method"] == "sendMessage" and r["params"].get("chat_id") == chat_id and r["status"] == 200]
+
+
+def test_defaults_follow_telegram() -> None:
+    limiter = ChatRateLimiter()
+    assert limiter.chat_interval == 1.0 and limiter.group_interval == 3.0  # 1/s, 20/min
+    assert limiter._overall.interval == pytest.approx(1 / 30)
+    assert is_paced("sendMessage") and is_paced("editMessageText") and is_paced("copyMessage")
+    assert not is_paced("answerCallbackQuery") and not is_paced("sendChatAction")
+    assert not is_paced("setMyCommands") and not is_paced("getMe")
+
+
+async def test_one_chat_is_spaced_others_are_not_held_up(fake: FakeTelegramAPI, spaced: ExtBot[int]) -> None:
+    started = time.time()  # the fake records wall-clock times
+    await asyncio.gather(*(spaced.send_message(CHATS[0], f"第{n}則") for n in range(3)),
+                         *(spaced.send_message(chat, "你好") for chat in CHATS[1:]))
+    assert time.time() - started >= 0.39
+    mine = sent_times(fake, CHATS[0])
+    assert [s["text"] for s in fake.sent if s["chat_id"] == CHATS[0]] == ["第0則", "第1則", "第2則"]  # in order
+    assert all(b - a >= 0.18 for a, b in zip(mine, mine[1:], strict=False))
+    others = [t for chat in CHATS[1:] for t in sent_times(fake, chat)]
+    assert max(others) - started < 0.15  # other people did not wait for the busy chat
+
+
+async def test_groups_are_spaced_more(fake: FakeTelegramAPI, spaced: ExtBot[int]) -> None:
+    await asyncio.gather(*(spaced.send_message(-1001, "群組") for _ in range(2)))
+    first, second = sent_times(fake, -1001)
+    assert second - first >= 0.45
+
+
+async def test_overall_rate(fake: FakeTelegramAPI) -> None:
+    async with ext_bot(fake, ChatRateLimiter(overall_per_second=50, chat_interval=0)) as bot:
+        started = time.monotonic()
+        await asyncio.gather(*(bot.send_message(830100 + n, "x") for n in range(11)))
+        assert time.monotonic() - started >= 0.19  # 11 messages at 50/s
+
+
+async def test_button_answers_are_not_paced(fake: FakeTelegramAPI, spaced: ExtBot[int]) -> None:
+    await spaced.send_message(CHATS[0], "一")
+    started = time.monotonic()
+    await spaced.set_my_commands([("start", "開始")])
+    await spaced.get_me()
+    assert time.monotonic() - started < 0.15
+
+
+async def test_flood_wait_is_retried_then_given_up(fake: FakeTelegramAPI) -> None:
+    limiter = ChatRateLimiter(chat_interval=0, max_retries=1, max_retry_after=5)
+    async with ext_bot(fake, limiter) as bot:
+        fake.fail_next("sendMessage", 429, retry_after=1)
+        started = time.monotonic()
+        await bot.send_message(CHATS[0], "第二次成功")
+        assert time.monotonic() - started >= 0.95
+        assert len(fake.sent) == 1
+
+        fake.fail_next("sendMessage", 429, retry_after=1, times=2)  # one more than max_retries
+        with pytest.raises(RetryAfter):
+            await bot.send_message(CHATS[0], "放棄")
+    async with ext_bot(fake, ChatRateLimiter(max_retry_after=5)) as bot:
+        fake.fail_next("sendMessage", 429, retry_after=30)  # longer than max_retry_after: at once
+        started = time.monotonic()
+        with pytest.raises(RetryAfter):
+            await bot.send_message(CHATS[1], "太久")
+        assert time.monotonic() - started < 0.5
+    assert [s["text"] for s in fake.sent] == ["第二次成功"]

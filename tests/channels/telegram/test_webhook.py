@@ -1,0 +1,63 @@
+"""Webhook mode end to end: Telegram POSTs to the shared web server, the bot answers."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.channels.telegram.webhook import public_webhook_url
+from tests.channels.telegram.conftest import PUBLIC_URL, SECRET, Webhook
+from tests.channels.telegram.person import Person, settled
+from tests.fakes.telegram_api import FakeTelegramAPI
+
+CAROL = 820001
+
+
+async def test_conversation_over_the_webhook(fake: FakeTelegramAPI, webhook: Webhook) -> None:
+    assert fake.webhook["url"] == PUBLIC_URL + "/telegram/webhook"
+    assert fake.webhook["secret_token"] == SECRET
+    assert set(fake.webhook["allowed_updates"]) == {"message", "callback_query", "my_chat_member"}
+    assert "getUpdates" not in [r["method"] for r in fake.requests]  # no polling in webhook mode
+    assert set(fake.commands) == {"", "zh", "en"}
+
+    carol = Person(fake, webhook.channel, CAROL, webhook.deliver)
+    assert "請選擇語言" in await carol.say("/start")
+    await carol.press("中文")
+    await carol.press("高雄市")
+    assert "設定完成" in await carol.press("不用")
+    assert "16" in await carol.say("補休最多幾小時？")
+    assert len(fake.callback_answers) == 3
+
+
+@pytest.mark.parametrize("secret", [None, "", "wrong", SECRET + "x", SECRET[:-1]])
+async def test_wrong_or_missing_secret_is_refused(fake: FakeTelegramAPI, webhook: Webhook,
+                                                  secret: str | None) -> None:
+    assert await webhook.post(fake.make_message_update(CAROL, "/start"), secret=secret) == 403
+    await asyncio.sleep(0.05)
+    await settled(webhook.channel)
+    assert fake.sent == []
+
+
+async def test_malformed_bodies_are_dropped_with_200(fake: FakeTelegramAPI, webhook: Webhook) -> None:
+    # 200, not 400: Telegram resends any update without a 2xx, so refusing would bring it back.
+    for body in (b"\x00garbage{", b"", "不是 JSON".encode(), b"[1, 2]", b'{"message": {"text": "hi"}}',
+                 b'{"update_id": 5, "message": {"text": "no chat, no date"}}', b'{"update_id": "x"}'):
+        assert await webhook.post(body) == 200, body
+    assert await webhook.post({"update_id": 6, "some_future_kind": {"a": 1}}) == 200
+    await settled(webhook.channel)
+    assert fake.sent == []
+    carol = Person(fake, webhook.channel, CAROL, webhook.deliver)
+    assert "請選擇語言" in await carol.say("/start")  # still serving
+
+
+async def test_updates_after_stop_are_left_to_telegram(fake: FakeTelegramAPI, webhook: Webhook) -> None:
+    await webhook.channel.stop()
+    assert await webhook.post(fake.make_message_update(CAROL, "/start")) == 503  # Telegram retries later
+    assert fake.sent == []
+
+
+def test_public_webhook_url() -> None:
+    assert public_webhook_url("https://bot.example.gov.tw") == "https://bot.example.gov.tw/telegram/webhook"
+    assert public_webhook_url("https://bot.example.gov.tw/") == "https://bot.example.gov.tw/telegram/webhook"
+    assert public_webhook_url("https://example.gov.tw/elearn/tg") == "https://example.gov.tw/elearn/tg"
