@@ -44,9 +44,7 @@ async def answer_latency() -> None:
     dialogues = {p: Dialogue(Services(book, store, FixedClock(d))) for p, d in days.items()}
     for plan in days:
         for lang in ("zh-TW", "en"):
-            user, _ = await store.get_or_create_user("console", f"{plan}-{lang}", lang)
-            user.plan_id, user.onboarded = plan, True
-            await store.save_user(user)
+            await dialogues[plan].prepare_ready("console", f"{plan}-{lang}", plan, lang)
     rows = questions()
     timings = []
     for i in range(TOTAL):

@@ -17,10 +17,7 @@ def flatten(replies: list[Reply]) -> tuple[str, list[str]]:
 
 
 async def run_ask(dialogue: Dialogue, plan_id: str, lang: str, stdin: TextIO, out: TextIO, as_json: bool) -> int:
-    store = dialogue.services.store
-    user, _ = await store.get_or_create_user("console", USER, lang)
-    user.plan_id, user.lang, user.onboarded, user.state = plan_id, lang, True, ""
-    await store.save_user(user)
+    await dialogue.prepare_ready("console", USER, plan_id, lang)
     for line in stdin:
         question = line.rstrip("\n")
         if not question.strip():

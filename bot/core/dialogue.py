@@ -149,6 +149,12 @@ class Dialogue:
             return await settings.plan(turn, ())  # the person's plan file was removed
         return await ACTIONS[action](turn, args)
 
+    async def prepare_ready(self, channel: str, user_id: str, plan_id: str, lang: str) -> None:
+        """A person already onboarded on a plan: for `ask`, benchmarks and tests of answers."""
+        user, _ = await self.services.store.get_or_create_user(channel, user_id, lang)
+        user.plan_id, user.lang, user.onboarded, user.state = plan_id, lang, True, ""
+        await self.services.store.save_user(user)
+
     async def prepare(self, channel: str, user_id: str, plan_id: str | None = None, lang: str | None = None) -> None:
         """Preset a new person's plan and language (the console's --plan and --lang)."""
         user, created = await self.services.store.get_or_create_user(channel, user_id, lang or DEFAULT_LANG)

@@ -31,9 +31,7 @@ async def accuracy(tmp_path: Path, name: str) -> tuple[float, list[str], list[st
         dialogues = {plan: Dialogue(Services(book, store, FixedClock(day))) for plan, day in DAYS.items()}
         for plan in DAYS:
             for lang in ("zh-TW", "en"):
-                user, _ = await store.get_or_create_user("console", f"{plan}-{lang}", lang)
-                user.plan_id, user.onboarded = plan, True
-                await store.save_user(user)
+                await dialogues[plan].prepare_ready("console", f"{plan}-{lang}", plan, lang)
         for row in rows:
             replies = await dialogues[row["plan"]].handle(
                 Incoming("console", f"{row['plan']}-{row['lang']}", text=row["q"]))
