@@ -207,7 +207,9 @@ def course_info(ctx: Context) -> Reply:
         return bundles(ctx)
     owners = join_names(b.name for b in plan.bundles_of_course(course.key))
     extra = "".join(f"｜{x}" for x in (course.section, course.category) if x)
-    text = t("qa.course.info", name=course.name, hours=show_hours(course.hours), bundles=owners, category=extra)
+    note = f"（{course.note}）" if course.note else ""
+    text = t("qa.course.info", name=course.name, note=note, hours=show_hours(course.hours), bundles=owners,
+             category=extra)
     first = plan.bundles_of_course(course.key)[0]
     return _reply(text, ("button.bundle_courses", f"bun:{first.id}"))
 

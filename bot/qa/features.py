@@ -104,37 +104,49 @@ class Term:
     def _typo_of(self, word: str) -> bool:
         return abs(len(word) - len(self.text)) <= 1 and Levenshtein.distance(word, self.text) <= 1
 
-    def found_in(self, q: Query) -> bool:
-        """Whether the term occurs; marks the characters or words it accounts for."""
+    def found_in(self, q: Query) -> int:
+        return self.found_exactly(q) or self.sounds_in(q, frozenset())
+
+    def found_exactly(self, q: Query) -> int:
+        """Where the term's last occurrence ends (0: nowhere); marks what it accounts for."""
         if not self.text:
             return False
         if self.kind == "word":
             if f" {self.text} " in q.words:
                 q.covered_words.update(self.text.split())
-                if q.compact:  # ASCII inside Chinese text ("app", "ecpa") is covered too
-                    start = q.compact.find(self.text.replace(" ", ""))
-                    if start >= 0:
-                        q.cover(start, start + len(self.text.replace(" ", "")))
-                return True
+                start = q.compact.rfind(self.text.replace(" ", ""))  # ASCII inside Chinese text
+                if start >= 0:
+                    q.cover(start, start + len(self.text.replace(" ", "")))
+                return start + len(self.text.replace(" ", "")) if start >= 0 else 1
             if len(self.text) >= 5 and " " not in self.text:
                 typos = [w for w in q.word_list if self._typo_of(w)]
                 q.covered_words.update(typos)
-                return bool(typos)
-            return False
-        found = False
+                return 1 if typos else 0
+            return 0
+        end = 0
         start = q.compact.find(self.text)
         while start >= 0:
             q.cover(start, start + len(self.text))
-            found = True
+            end = start + len(self.text)
             start = q.compact.find(self.text, start + 1)
-        if found or self.kind != "cjk" or not q.sounds:
-            return found
+        return end
+
+    def sounds_in(self, q: Query, understood: frozenset[int]) -> int:
+        """A homophone of the term (補修 for 補休), unless the differing characters are
+        already part of a word read as written (位 of 數位學習 is no typo of 微學習)."""
+        if self.kind != "cjk" or not q.sounds:
+            return 0
+        end = 0
         n = len(self.sound)
         for i in q.sound_starts.get(self.sound[0], ()):
-            if q.sounds[i : i + n] == self.sound:
-                q.cover(i, i + n)
-                found = True
-        return found
+            if q.sounds[i : i + n] != self.sound:
+                continue
+            differing = [i + k for k in range(n) if q.compact[i + k] != self.text[k]]
+            if differing and any(p in understood for p in differing):
+                continue
+            q.cover(i, i + n)
+            end = i + n
+        return end
 
 
 class Vocabulary:
@@ -194,9 +206,25 @@ class Vocabulary:
                     add(self._long_words[hit])
         return found
 
-    def concepts_in(self, q: Query) -> set[str]:
-        found: set[str] = set()
+    def concepts_in(self, q: Query) -> dict[str, int]:
+        """Concept → where in the compact text its last mention ends (ASCII words: 1)."""
+        found: dict[str, int] = {}
+
+        def note(names: set[str | None], end: int) -> None:
+            for name in names:
+                if name is not None:
+                    found[name] = max(found.get(name, 0), end)
+
+        missed = []
         for term, names in self._candidates(q).items():
-            if term.found_in(q):
-                found.update(n for n in names if n is not None)
+            end = term.found_exactly(q)
+            if end:
+                note(names, end)
+            else:
+                missed.append((term, names))
+        understood = frozenset(q.covered)
+        for term, names in missed:
+            end = term.sounds_in(q, understood)
+            if end:
+                note(names, end)
         return found

@@ -23,11 +23,13 @@ INTENTS_FILE = Path(__file__).with_name("intents.yaml")
 MIN_SCORE = 2.4
 MIN_MARGIN = 0.35
 EXAMPLE_WEIGHT = 2.0
-COMBINE_RATIO = 0.72
+COMBINE_RATIO = 0.65
+FOCUS_BONUS = 0.4
+UNFOCUSED = frozenset({"question", "me", "who", "greeting", "thanks"})
 MAX_UNEXPLAINED_CHARS = 4  # more than this: say unsure
 MAX_UNEXPLAINED_WORDS = 3
 HEDGE_CHARS = 2  # from this on: answer, but say it may not be the whole answer
-HEDGE_WORDS = 2
+HEDGE_WORDS = 1
 
 
 @dataclass(frozen=True)
@@ -105,13 +107,16 @@ class Matcher:
         q = Query(text)
         concepts = self.vocabulary.concepts_in(q)
         entities = self.entities.find(q)
-        present = concepts | entities.kinds()
+        present = set(concepts) | entities.kinds()
+        focus = self._focus(q, concepts)
         g = grams(q)
         scored = []
         for topic in self.topics:
             if not any(n in present for n in topic.needs):
                 continue
             score = sum(w for name, w in topic.signals.items() if name in present)
+            if focus and topic.signals.get(focus, 0.0) >= 1.0:
+                score += FOCUS_BONUS
             score += EXAMPLE_WEIGHT * max((similarity(g, e) for e in topic.examples), default=0.0)
             scored.append((topic.id, round(score, 3)))
         scored.sort(key=lambda item: -item[1])
@@ -121,6 +126,15 @@ class Matcher:
         if self._beyond(q, unexplained) or other_year:
             topics = ()  # too much of the question is beyond what the plan covers
         return Match(topics, tuple(scored), entities, frozenset(concepts), unexplained, other_year)
+
+    @staticmethod
+    def _focus(q: Query, concepts: dict[str, int]) -> str | None:
+        """In Chinese the asked-about thing comes last (「…上完可以拿嘉獎嗎」): the concept
+        mentioned nearest the end of the question."""
+        if not q.sounds:
+            return None
+        ranked = [(end, name) for name, end in concepts.items() if name not in UNFOCUSED]
+        return max(ranked)[1] if ranked else None
 
     @staticmethod
     def _beyond(q: Query, unexplained: tuple[int, int]) -> bool:
