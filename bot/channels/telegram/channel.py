@@ -1,10 +1,10 @@
 """The Telegram channel: python-telegram-bot around the channel-agnostic core.
 
-    polling (TELEGRAM_WEBHOOK_URL unset)      webhook (TELEGRAM_WEBHOOK_URL set)
-    Updater ── getUpdates ──┐                 POST /telegram/webhook ── WebhookEndpoint ──┐
-                            ▼                                                              ▼
-                   Application.update_queue ──► _on_update   (concurrent; in order per person)
-        translate.to_incoming ─► Dialogue.handle ─► render ─► delivery ─► ChatRateLimiter ─► Bot API
+  polling (TELEGRAM_WEBHOOK_URL unset)     webhook (TELEGRAM_WEBHOOK_URL set)
+  Updater ── getUpdates ──┐                POST /telegram/webhook ── WebhookEndpoint ──┐
+                          ▼                                                            ▼
+                 Application.update_queue ──► _on_update  (concurrent; in order per person)
+  to_incoming ─► Dialogue.handle ─► render ─► delivery ─► ChatRateLimiter ─► Bot API
 
 No dialogue logic lives here. We own the lifecycle (`initialize`/`start` in `start()`,
 `stop`/`shutdown` in `stop()`) instead of `run_polling`/`run_webhook`, which would own the
@@ -98,7 +98,7 @@ class TelegramChannel:
             stopping = asyncio.ensure_future(app.stop())  # handles what is queued, waits for handlers
             done, _ = await asyncio.wait({stopping}, timeout=self.stop_grace)
             if not done:
-                log.warning("Telegram: %d update(s) still in progress after %.0fs; cancelled",
+                log.warning("Telegram: %d update(s) still in progress after %gs; cancelled",
                             len(self._in_flight), self.stop_grace)
                 self._abandon = True
                 for task in list(self._in_flight):

@@ -75,9 +75,10 @@ class ChatRateLimiter(BaseRateLimiter[int]):
 
     def __init__(self, *, overall_per_second: float = 30.0, chat_interval: float = 1.0,
                  group_interval: float = 3.0, max_retries: int = 5, max_retry_after: float = 60.0) -> None:
-        self.chat_interval, self.group_interval = chat_interval, group_interval
+        self.overall_per_second, self.chat_interval, self.group_interval = (
+            overall_per_second, chat_interval, group_interval)
         self.max_retries, self.max_retry_after = max_retries, max_retry_after
-        self._overall = Pace(1.0 / overall_per_second)
+        self._overall = Pace(1.0 / overall_per_second if overall_per_second > 0 else 0.0)  # 0: no limit
         self._chats: dict[int | str, Pace] = {}
         self._resume_at = 0.0  # event-loop time before which nothing is sent (flood wait)
 

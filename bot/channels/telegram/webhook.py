@@ -2,12 +2,13 @@
 
 Answers, in the order they are decided:
 
-* 503 while the bot is starting or stopping: Telegram keeps the update and sends it again;
 * 403 when ``X-Telegram-Bot-Api-Secret-Token`` is missing or wrong (compared in constant
   time, before the body is even read): not Telegram, nothing is processed;
-* 200 for everything from Telegram, including a body that is not JSON or not an Update.
-  Telegram resends any update that did not get a 2xx, again and again, so refusing one
-  it cannot fix would only bring it back; it is logged and dropped instead;
+* 200 for anything else that is not a usable update: a body that is not JSON, not an
+  object with an ``update_id``, or that PTB cannot parse. Telegram resends every update
+  that did not get a 2xx, again and again, so refusing one that can never be fixed would
+  only bring it back; it is logged (its shape, not its words) and dropped;
+* 503 while the bot is stopping: Telegram keeps the update and sends it again later;
 * 200 for a good update, at once: it is queued and handled after the answer, so a slow
   reply never makes Telegram time out and resend.
 
@@ -67,10 +68,11 @@ class WebhookEndpoint:
             log.warning("webhook: body is not JSON (%d bytes), dropped", len(body))
             return None
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-            log.warning("webhook: not an update, dropped: %.200r", data)
+            shape = sorted(data)[:8] if isinstance(data, dict) else type(data).__name__
+            log.warning("webhook: not an update (%s), dropped", shape)  # the shape, not people's words
             return None
         try:
             return Update.de_json(data, self._bot)
-        except Exception:  # data from outside: PTB raises whatever its models raise on bad shapes
-            log.warning("webhook: malformed update %s, dropped", data.get("update_id"), exc_info=True)
+        except Exception as error:  # data from outside: PTB raises whatever its models raise on bad shapes
+            log.warning("webhook: malformed update %s dropped (%r)", data["update_id"], error)
             return None

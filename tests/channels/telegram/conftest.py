@@ -61,7 +61,8 @@ def dialogue(book: PlanBook, store: Store) -> Dialogue:
 
 
 def make_channel(fake: FakeTelegramAPI, dialogue: Any, web: WebServer | None = None, *,
-                 webhook_url: str | None = None, secret: str | None = None, **options: Any) -> TelegramChannel:
+                 webhook_url: str | None = None, secret: str | None = None,
+                 **options: Any) -> TelegramChannel:
     settings = TelegramSettings(fake.token, fake.url, webhook_url, secret)
     options.setdefault("rate_limiter", ChatRateLimiter(chat_interval=0.01, group_interval=0.01))
     options.setdefault("retry", RetryPolicy(first_pause=0.05))

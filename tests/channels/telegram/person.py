@@ -60,7 +60,8 @@ class Person:
         """Send one update and wait for the bot's complete answer (at least `replies` messages)."""
         before = len(self.seen)
         await self.deliver(update)
-        await self.fake.wait_for(lambda: len(self.seen) >= before + replies, what=f"a reply to {self.chat_id}")
+        await self.fake.wait_for(lambda: len(self.seen) >= before + replies,
+                                 what=f"a reply to {self.chat_id}")
         await settled(self.channel)
         self.last = self.seen[before:]
         return self.text

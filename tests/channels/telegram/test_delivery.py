@@ -27,7 +27,8 @@ async def test_network_errors_are_retried(fake: FakeTelegramAPI, polling: Telegr
     assert sends(fake) == [500, 500, 200, "dropped", 200]
 
 
-async def test_network_errors_are_retried_a_few_times_only(fake: FakeTelegramAPI, polling: TelegramChannel) -> None:
+async def test_network_errors_are_retried_a_few_times_only(fake: FakeTelegramAPI,
+                                                           polling: TelegramChannel) -> None:
     fake.fail_next("sendMessage", 502, times=10)
     assert await polling.push(str(DAVE), [Reply("網路不通")]) is False
     assert sends(fake) == [502, 502, 502]  # RetryPolicy.attempts

@@ -16,7 +16,8 @@ from tests.fakes.telegram_api import FakeTelegramAPI
 ALICE, BOB = 810001, 810002
 
 
-async def test_first_evening_in_chinese(fake: FakeTelegramAPI, person: Callable[..., Person], store: Store) -> None:
+async def test_first_evening_in_chinese(fake: FakeTelegramAPI, person: Callable[..., Person],
+                                        store: Store) -> None:
     alice = person(ALICE)
     assert "請選擇語言" in await alice.say("/start")
     [rows] = [m["reply_markup"]["inline_keyboard"] for m in alice.last if m["reply_markup"]]
@@ -73,14 +74,15 @@ async def test_blocked_person_is_marked_inactive(fake: FakeTelegramAPI, person: 
     alice, bob = person(ALICE), person(BOB)
     await alice.say("/start")
     fake.block_chat(ALICE)
-    fake.queue_update(fake.make_callback_update(ALICE, alice.seen[-1]["message_id"],
-                                                alice.seen[-1]["reply_markup"]["inline_keyboard"][0][0]
-                                                ["callback_data"]))
+    menu = alice.seen[-1]
+    [[chinese, _english]] = menu["reply_markup"]["inline_keyboard"]
+    fake.press_button(ALICE, menu["message_id"], chinese["callback_data"])
     await fake.wait_for(lambda: any(r["status"] == 403 for r in fake.requests))
     await settled(polling)
     user = await store.get_user("telegram", str(ALICE))
     assert user is not None and user.active is False
-    assert sum(1 for r in fake.requests if r["method"] == "sendMessage" and r["status"] == 403) == 1  # no retry
+    refused = [r for r in fake.requests if r["method"] == "sendMessage" and r["status"] == 403]
+    assert len(refused) == 1  # never retried
 
     assert "請選擇語言" in await bob.say("/start")  # everyone else is still served
     assert await polling.push(str(ALICE), [Reply("提醒")]) is False

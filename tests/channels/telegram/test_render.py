@@ -78,5 +78,6 @@ def test_buttons_in_rows_of_one_or_two(labels: list[str], rows: list[int]) -> No
     assert markup is not None
     assert [len(row) for row in markup.inline_keyboard] == rows
     assert [b.text for row in markup.inline_keyboard for b in row] == labels  # order and labels kept
-    assert [b.callback_data for row in markup.inline_keyboard for b in row] == [f"0|x:{n}" for n in range(len(labels))]
+    payloads = [b.callback_data for row in markup.inline_keyboard for b in row]
+    assert payloads == [f"0|x:{n}" for n in range(len(labels))]
     assert keyboard([]) is None
