@@ -7,6 +7,12 @@ route), `commands` (the command menu), `aiohttp_request` (the HTTP transport).
 Nothing outside this package imports `telegram`.
 """
 
-from bot.channels.telegram.channel import TelegramChannel
+import os
+
+# PTB 22 reports `retry_after` as a timedelta only when asked; without this a 429 prints a
+# deprecation warning. Must be set before python-telegram-bot is imported.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from bot.channels.telegram.channel import TelegramChannel  # noqa: E402
 
 __all__ = ["TelegramChannel"]
