@@ -51,7 +51,7 @@ HEDGES = ("不確定您問的是哪一項", "如果這沒有回答到您的問�
           "If this does not answer", "other years' plans")
 
 
-@pytest.mark.parametrize("name", ["dev", "heldout", "fresh", "blind", "blind2"])
+@pytest.mark.parametrize("name", ["dev", "heldout", "fresh", "blind", "blind2", "blind3"])
 async def test_answers_carry_the_right_facts(tmp_path: Path, name: str) -> None:
     score, failures, wrong = await accuracy(tmp_path, name)
     assert score >= TARGET, f"{score:.1%} < {TARGET:.0%}:\n" + "\n".join(failures)
