@@ -40,7 +40,10 @@ def questions() -> list[dict[str, str]]:
 async def answer_latency() -> None:
     store = await open_store("sqlite:///:memory:")
     book = load_rules_dir()
-    days = {"kaohsiung-112": datetime(2023, 6, 1, 20, tzinfo=TAIPEI), "hsinchu-109": datetime(2020, 6, 1, 20, tzinfo=TAIPEI)}
+    days = {
+        "kaohsiung-112": datetime(2023, 6, 1, 20, tzinfo=TAIPEI),
+        "hsinchu-109": datetime(2020, 6, 1, 20, tzinfo=TAIPEI),
+    }
     dialogues = {p: Dialogue(Services(book, store, FixedClock(d))) for p, d in days.items()}
     for plan in days:
         for lang in ("zh-TW", "en"):
@@ -56,9 +59,11 @@ async def answer_latency() -> None:
     await store.close()
     timings.sort()
     p99 = timings[int(len(timings) * 0.99) - 1]
-    print(f"answer latency over {TOTAL} questions ({len(rows)} distinct, both plans, through the whole dialogue "
-          f"with SQLite in memory): median {statistics.median(timings):.2f} ms, p99 {p99:.2f} ms, "
-          f"max {timings[-1]:.2f} ms")
+    print(
+        f"answer latency over {TOTAL} questions ({len(rows)} distinct, both plans, through the whole dialogue "
+        f"with SQLite in memory): median {statistics.median(timings):.2f} ms, p99 {p99:.2f} ms, "
+        f"max {timings[-1]:.2f} ms"
+    )
 
 
 def console_startup() -> None:
@@ -67,14 +72,17 @@ def console_startup() -> None:
     for _ in range(3):
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "bot", "console", "--plan", "kaohsiung-112", "--today", "2023-06-01", "--user", "bench"],
+            [sys.executable, "-m", "bot", "console", "--plan", "kaohsiung-112", "--today", "2023-06-01",
+             "--user", "bench"],
             input=script, capture_output=True, text=True, cwd=ROOT, check=True,
             env={"DATABASE_URL": "sqlite:///:memory:", "PATH": "/usr/bin:/bin"},
         )  # fmt: skip
         runs.append(time.perf_counter() - start)
     rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"console start-up to first answer and exit: median {statistics.median(runs):.2f} s over 3 runs; "
-          f"peak resident memory {rss_mb:.0f} MB")
+    print(
+        f"console start-up to first answer and exit: median {statistics.median(runs):.2f} s over 3 runs; "
+        f"peak resident memory {rss_mb:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -10,10 +10,10 @@ from datetime import date, datetime
 
 from bot.config import ConfigError, Settings
 from bot.domain.calendar import TAIPEI
-from bot.storage import StoreError
 from bot.i18n import DEFAULT_LANG, LANGS, t, using
 from bot.plans.loader import PlanError, load_rules_dir
 from bot.plans.model import Plan
+from bot.storage import StoreError
 
 
 def _date(value: str) -> date:

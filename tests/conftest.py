@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from bot.plans.loader import PlanBook, load_rules_dir
 from bot.plans.model import Plan
+from bot.storage import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = (
     "No.\t課程類型\t課程名稱\t上課期間\t閱讀時數\t測驗\t問卷\t通過條件\t通過狀態\t認證時數\t"
     "終身學習上傳狀態\t終身學習時數上傳時間"
 )
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A real store on disk, closed after the test."""
+    s = await open_store(f"sqlite:///{tmp_path}/bot.sqlite3")
+    yield s
+    await s.close()
 
 
 @pytest.fixture(scope="session")

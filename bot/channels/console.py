@@ -73,8 +73,9 @@ def messages(stream: TextIO, prompt: bool) -> Iterator[str]:
         yield line
 
 
-async def run_console(dialogue: Dialogue, user: str, plan_id: str | None, lang: str | None,
-                      stream: TextIO = sys.stdin) -> None:
+async def run_console(
+    dialogue: Dialogue, user: str, plan_id: str | None, lang: str | None, stream: TextIO = sys.stdin
+) -> None:
     chat = ConsoleChat(dialogue, user)
     await dialogue.prepare(CHANNEL, user, plan_id, lang)
     interactive = stream.isatty()

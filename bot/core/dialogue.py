@@ -74,7 +74,10 @@ COMMANDS: dict[str, str] = {
 }  # fmt: skip
 
 
-def load_keywords(path: Path = Path(__file__).with_name("keywords.yaml")) -> dict[str, str]:
+KEYWORDS_FILE = Path(__file__).with_name("keywords.yaml")
+
+
+def load_keywords(path: Path = KEYWORDS_FILE) -> dict[str, str]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))["keywords"]
     return {normalize(str(word)): payload for payload, words in data.items() for word in words}
 
@@ -132,8 +135,13 @@ class Dialogue:
         if text.startswith("/"):
             command = text.split()[0].split("@")[0].lower()
             if command not in COMMANDS:
-                return [reply(t("command.unknown", command=command[:32]), button("button.help", "help"),
-                              button("button.menu", "menu"))]
+                return [
+                    reply(
+                        t("command.unknown", command=command[:32]),
+                        button("button.help", "help"),
+                        button("button.menu", "menu"),
+                    )
+                ]
             return await self._act(turn, *split(COMMANDS[command]))
         if not user.onboarded:
             return await onboarding.handle(turn, None, ())
@@ -174,7 +182,9 @@ class Dialogue:
             turn.set_state("")
             await turn.save()
         if len(text) > MAX_TEXT:
-            return [reply(t("ask.too_long", limit=MAX_TEXT), button("button.faq", "faq"), button("button.menu", "menu"))]
+            return [
+                reply(t("ask.too_long", limit=MAX_TEXT), button("button.faq", "faq"), button("button.menu", "menu"))
+            ]
         folded = normalize(text)
         if not folded:
             return [reply(t("ask.empty"), *menu.main_buttons(turn), kind="menu")]

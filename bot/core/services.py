@@ -35,7 +35,9 @@ class Services:
         vocabulary = Vocabulary.load()
         topics = load_topics()
         for plan in self.book:
-            self.tools[plan.id] = PlanTools(plan, Matcher(plan, vocabulary, topics), Assessor(plan), CourseMatcher(plan))
+            self.tools[plan.id] = PlanTools(
+                plan, Matcher(plan, vocabulary, topics), Assessor(plan), CourseMatcher(plan)
+            )
 
     def today(self) -> date:
         return self.clock.now().date()

@@ -12,8 +12,6 @@ from bot.plans.model import Plan
 from bot.storage import User
 
 
-
-
 @dataclass
 class Turn:
     services: Services

@@ -151,8 +151,9 @@ class Assessor:
             if c.course_key not in self.plan.courses_by_key:
                 continue
             if c.end is not None and taipei(c.end) > cutoff:
-                notes.append(Note("after_deadline", {"course": self._name(c), "day": c.finished_on,
-                                                     "deadline": cutoff.date()}))
+                notes.append(
+                    Note("after_deadline", {"course": self._name(c), "day": c.finished_on, "deadline": cutoff.date()})
+                )
                 continue
             current = best.get(c.course_key)
             if current is None or self._rank(c) < self._rank(current):
@@ -185,11 +186,13 @@ class Assessor:
             for course in bundle.courses:
                 done = best.get(course.key)
                 off, overlap = self.off_duty(done) if done else (None, None)
-                statuses.append(CourseStatus(course, done is not None, off,
-                                             done.finished_on if done else None, overlap))
+                statuses.append(
+                    CourseStatus(course, done is not None, off, done.finished_on if done else None, overlap)
+                )
                 if done and needs_off_duty and off is False and overlap is not None:
-                    notes.append(Note("office_hours", {"course": course.name, "start": overlap.start,
-                                                       "end": overlap.end}))
+                    notes.append(
+                        Note("office_hours", {"course": course.name, "start": overlap.start, "end": overlap.end})
+                    )
             hours = sum(s.course.hours for s in statuses if s.done)
             complete = all(s.done for s in statuses)
             days = [s.finished_on for s in statuses if s.finished_on]
@@ -212,7 +215,9 @@ class Assessor:
             return p.off_duty_ok
         return True
 
-    def _target(self, target: str, reward: Reward, progress: dict[str, BundleProgress]) -> tuple[bool | None, str | None]:
+    def _target(
+        self, target: str, reward: Reward, progress: dict[str, BundleProgress]
+    ) -> tuple[bool | None, str | None]:
         """Whether a bundle or group is satisfied, and by which bundle."""
         if target in progress:
             return self._qualifies(progress[target], reward), target
@@ -278,16 +283,16 @@ class Assessor:
         bundle = p.bundle
         for outcome, credited in outcomes:
             reward = outcome.reward
-            if reward.type != "comp_leave" or not any(bundle.id in a.requires or self._in_group(bundle.id, a.requires)
-                                                      for a in reward.awards):
+            if reward.type != "comp_leave" or not any(
+                bundle.id in a.requires or self._in_group(bundle.id, a.requires) for a in reward.awards
+            ):
                 continue
             got = credited.get(bundle.id, 0.0)
             hours += got
             if got:
                 reasons.append(Note("earned", {"hours": got}))
             elif not p.complete:
-                reasons.append(Note("incomplete", {"missing": len(p.missing),
-                                                   "hours": bundle.hours - p.hours_done}))
+                reasons.append(Note("incomplete", {"missing": len(p.missing), "hours": bundle.hours - p.hours_done}))
             elif p.finished_on and p.finished_on > reward.deadline.date:
                 reasons.append(Note("late", {"day": p.finished_on, "deadline": reward.deadline.date}))
             elif outcome.blocked_by_unpaid_leave:

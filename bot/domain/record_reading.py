@@ -36,9 +36,8 @@ def read_record(plan: Plan, rows: Sequence[RecordRow], matcher: CourseMatcher | 
             notes.append(Note("not_passed", {"course": course.name, "status": row.status}))
             continue
         if row.certified_hours is not None and abs(row.certified_hours - course.hours) > 1e-6:
-            notes.append(Note("hours_differ", {"course": course.name, "record": row.certified_hours,
-                                               "plan": course.hours}))
-        completions.append(
-            Completion(course.key, end=row.end, start=row.start, source="record", label=row.label)
-        )
+            notes.append(
+                Note("hours_differ", {"course": course.name, "record": row.certified_hours, "plan": course.hours})
+            )
+        completions.append(Completion(course.key, end=row.end, start=row.start, source="record", label=row.label))
     return RecordReading(tuple(completions), tuple(unmatched), tuple(notes))

@@ -20,5 +20,13 @@ async def show_bundles(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
         return [reply(t("button.outdated"), button("button.bundles", "bun"), button("button.menu", "menu"))]
     rows = tuple(CardRow(c.name, show_hours(c.hours)) for c in bundle.courses)
     card = Card(f"{bundle.name}（{show_hours(bundle.hours)}）", rows, footer=bundle.platform_title)
-    return [reply(bundle_text(plan, bundle), button("button.mark_done", f"rep:{bundle.id}"),
-                  button("button.bundles", "bun"), button("button.menu", "menu"), card=card, kind="bundle")]
+    return [
+        reply(
+            bundle_text(plan, bundle),
+            button("button.mark_done", f"rep:{bundle.id}"),
+            button("button.bundles", "bun"),
+            button("button.menu", "menu"),
+            card=card,
+            kind="bundle",
+        )
+    ]

@@ -35,20 +35,33 @@ async def show_help(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
 
 
 async def show_faq(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
-    topics = [tp for tp in FAQ_TOPICS if tp != "commendation" or any(
-        r.type == "commendation" for r in (turn.plan.rewards if turn.plan else ()))]
+    topics = [
+        tp
+        for tp in FAQ_TOPICS
+        if tp != "commendation" or any(r.type == "commendation" for r in (turn.plan.rewards if turn.plan else ()))
+    ]
     buttons = [button(f"topic.{tp}", f"topic:{tp}") for tp in topics]
     return [reply(t("faq.text"), *buttons, button("button.menu", "menu"))]
 
 
 async def show_settings(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
     plan = turn.plan
-    status = t("settings.text",
-               plan=plan.plan.title.get(turn.lang) if plan else "—",
-               lang=t(f"lang.{turn.lang}"),
-               remind=t("settings.on") if turn.user.reminders else t("settings.off"))
-    return [reply(status, button("button.lang", "lang"), button("button.plan", "plan"),
-                  button("button.remind", "rem"), button("button.forget", "fg"), button("button.menu", "menu"))]
+    status = t(
+        "settings.text",
+        plan=plan.plan.title.get(turn.lang) if plan else "—",
+        lang=t(f"lang.{turn.lang}"),
+        remind=t("settings.on") if turn.user.reminders else t("settings.off"),
+    )
+    return [
+        reply(
+            status,
+            button("button.lang", "lang"),
+            button("button.plan", "plan"),
+            button("button.remind", "rem"),
+            button("button.forget", "fg"),
+            button("button.menu", "menu"),
+        )
+    ]
 
 
 async def greeting(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:

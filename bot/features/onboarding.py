@@ -88,9 +88,11 @@ async def finish(turn: Turn) -> list[Reply]:
     assert plan is not None
     with using(turn.user.lang):
         remind = t("onboard.remind_on") if turn.user.reminders else t("onboard.remind_off")
-        text = "\n\n".join([
-            t("onboard.done", plan=plan.plan.title.get(turn.lang)),
-            remind,
-            t("privacy.notice"),
-        ])
+        text = "\n\n".join(
+            [
+                t("onboard.done", plan=plan.plan.title.get(turn.lang)),
+                remind,
+                t("privacy.notice"),
+            ]
+        )
         return [reply(text, *main_buttons(turn), kind="menu")]

@@ -40,8 +40,15 @@ async def choose_bundle(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
         page = int(args[1]) if len(args) > 1 and args[1].isdigit() else 0
         return await choose_course(turn, bundle, page)
     buttons = [Button(b.name, f"rep:{b.id}") for b in plan.bundles]
-    return [reply(t("report.choose_bundle"), *buttons, button("button.record", "rec"),
-                  button("button.undo", "undo"), button("button.menu", "menu"))]
+    return [
+        reply(
+            t("report.choose_bundle"),
+            *buttons,
+            button("button.record", "rec"),
+            button("button.undo", "undo"),
+            button("button.menu", "menu"),
+        )
+    ]
 
 
 async def choose_course(turn: Turn, bundle: Bundle, page: int) -> list[Reply]:
@@ -50,7 +57,10 @@ async def choose_course(turn: Turn, bundle: Bundle, page: int) -> list[Reply]:
     if not courses:
         page, courses = 0, bundle.courses[:PAGE]
     buttons = [
-        Button(("✅ " if c.key in done else "⬜ ") + c.name[:18], f"u:{c.key}" if c.key in done else f"d:{bundle.id}:{c.key}")
+        Button(
+            ("✅ " if c.key in done else "⬜ ") + c.name[:18],
+            f"u:{c.key}" if c.key in done else f"d:{bundle.id}:{c.key}",
+        )
         for c in courses
     ]
     if (page + 1) * PAGE < len(bundle.courses):
@@ -61,8 +71,11 @@ async def choose_course(turn: Turn, bundle: Bundle, page: int) -> list[Reply]:
 
 
 def _off_duty_question(turn: Turn, payload_yes: str, payload_no: str, undo: str) -> list[Button]:
-    return [button("button.off_duty_yes", payload_yes), button("button.off_duty_no", payload_no),
-            button("button.undo", undo)]
+    return [
+        button("button.off_duty_yes", payload_yes),
+        button("button.off_duty_no", payload_no),
+        button("button.undo", undo),
+    ]
 
 
 async def mark_course(turn: Turn, args: tuple[str, ...]) -> list[Reply]:
@@ -74,10 +87,21 @@ async def mark_course(turn: Turn, args: tuple[str, ...]) -> list[Reply]:
     await turn.services.store.set_mark(turn.user.id, plan.id, Mark(key, "self", completed_on=turn.today))
     text = t("report.marked", course=course.name, hours=show_hours(course.hours)) + _late_warning(turn)
     if _needs_off_duty(plan):
-        return [reply(text + "\n" + t("report.ask_off_duty"), *_off_duty_question(turn, f"od:{key}:y", f"od:{key}:n", f"u:{key}"))]
+        return [
+            reply(
+                text + "\n" + t("report.ask_off_duty"),
+                *_off_duty_question(turn, f"od:{key}:y", f"od:{key}:n", f"u:{key}"),
+            )
+        ]
     bundle = plan.bundles_of_course(key)[0]
-    return [reply(text, button("button.continue_report", f"rep:{bundle.id}"), button("button.status", "st"),
-                  button("button.undo", f"u:{key}"))]
+    return [
+        reply(
+            text,
+            button("button.continue_report", f"rep:{bundle.id}"),
+            button("button.status", "st"),
+            button("button.undo", f"u:{key}"),
+        )
+    ]
 
 
 async def mark_bundle(turn: Turn, args: tuple[str, ...]) -> list[Reply]:
@@ -91,9 +115,15 @@ async def mark_bundle(turn: Turn, args: tuple[str, ...]) -> list[Reply]:
             await turn.services.store.set_mark(turn.user.id, plan.id, Mark(c.key, "self", completed_on=turn.today))
     text = t("report.bundle_marked", bundle=bundle.name, hours=show_hours(bundle.hours)) + _late_warning(turn)
     if _needs_off_duty(plan):
-        return [reply(text + "\n" + t("report.ask_off_duty_bundle"),
-                      *_off_duty_question(turn, f"odb:{bundle.id}:y", f"odb:{bundle.id}:n", f"rep:{bundle.id}"))]
-    return [reply(text, button("button.status", "st"), button("button.mark_done", "rep"), button("button.menu", "menu"))]
+        return [
+            reply(
+                text + "\n" + t("report.ask_off_duty_bundle"),
+                *_off_duty_question(turn, f"odb:{bundle.id}:y", f"odb:{bundle.id}:n", f"rep:{bundle.id}"),
+            )
+        ]
+    return [
+        reply(text, button("button.status", "st"), button("button.mark_done", "rep"), button("button.menu", "menu"))
+    ]
 
 
 def _late_warning(turn: Turn) -> str:
@@ -107,18 +137,26 @@ async def set_off_duty(turn: Turn, args: tuple[str, ...], whole_bundle: bool = F
     if len(args) != 2 or args[1] not in ("y", "n"):
         return [reply(t("button.outdated"), button("button.menu", "menu"))]
     target, answer = args
-    keys = [c.key for c in plan.bundles_by_id[target].courses] if whole_bundle and target in plan.bundles_by_id else [target]
+    keys = (
+        [c.key for c in plan.bundles_by_id[target].courses]
+        if whole_bundle and target in plan.bundles_by_id
+        else [target]
+    )
     done = await _done_keys(turn)
     changed = 0
     for key in keys:
         mark = done.get(key)
         if mark is not None and mark.source == "self":
-            await turn.services.store.set_mark(turn.user.id, plan.id, Mark(key, "self", mark.completed_on, answer == "y"))
+            await turn.services.store.set_mark(
+                turn.user.id, plan.id, Mark(key, "self", mark.completed_on, answer == "y")
+            )
             changed += 1
     if not changed:
         return [reply(t("button.outdated"), button("button.menu", "menu"))]
     text = t("report.off_duty_yes") if answer == "y" else t("report.off_duty_no")
-    return [reply(text, button("button.status", "st"), button("button.mark_done", "rep"), button("button.menu", "menu"))]
+    return [
+        reply(text, button("button.status", "st"), button("button.mark_done", "rep"), button("button.menu", "menu"))
+    ]
 
 
 async def undo(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
@@ -153,11 +191,21 @@ async def receive_record(turn: Turn, text: str) -> list[Reply]:
         return [reply(t(exc.reason), button("button.record", "rec"), button("button.menu", "menu"))]
     reading = read_record(plan, rows, turn.tools.courses)
     if not reading.completions:
-        return [reply(t("record.nothing_usable", rows=len(rows)), button("button.record", "rec"),
-                      button("button.menu", "menu"))]
+        return [
+            reply(
+                t("record.nothing_usable", rows=len(rows)),
+                button("button.record", "rec"),
+                button("button.menu", "menu"),
+            )
+        ]
     marks = [
-        Mark(c.course_key, "record", completed_on=c.finished_on, start=taipei(c.start) if c.start else None,
-             end=taipei(c.end) if c.end else None)
+        Mark(
+            c.course_key,
+            "record",
+            completed_on=c.finished_on,
+            start=taipei(c.start) if c.start else None,
+            end=taipei(c.end) if c.end else None,
+        )
         for c in reading.completions
     ]
     await turn.services.store.replace_marks(turn.user.id, plan.id, marks)

@@ -9,9 +9,9 @@ from bot.core.turn import Turn, button, reply
 from bot.domain.calendar import TAIPEI
 from bot.domain.eligibility import Assessment, Completion, Note
 from bot.domain.record import RecordRow
-from bot.render.numbers import num
 from bot.features.onboarding import plan_label
 from bot.i18n import current_lang
+from bot.render.numbers import num
 from bot.render.status import render_assessment, reward_line
 from bot.storage import Mark
 
@@ -42,5 +42,13 @@ async def show_status(
 ) -> list[Reply]:
     a = await assess(turn)
     text = render_assessment(a, unmatched, notes)
-    return [reply(text, button("button.mark_done", "rep"), button("button.record", "rec"),
-                  button("button.menu", "menu"), card=status_card(a), kind="status")]
+    return [
+        reply(
+            text,
+            button("button.mark_done", "rep"),
+            button("button.record", "rec"),
+            button("button.menu", "menu"),
+            card=status_card(a),
+            kind="status",
+        )
+    ]

@@ -80,8 +80,13 @@ def parse_plan(text: str, plan_id: str, source: str) -> Plan:
     except ValidationError as exc:
         errors = exc.errors()
         # A list whose items failed also reports itself "too short": noise, drop it.
-        errors = [e for e in errors if not (e["type"] == "too_short" and any(
-            o is not e and o["loc"][: len(e["loc"])] == e["loc"] for o in errors))]
+        errors = [
+            e
+            for e in errors
+            if not (
+                e["type"] == "too_short" and any(o is not e and o["loc"][: len(e["loc"])] == e["loc"] for o in errors)
+            )
+        ]
         problems = [f"{source}: {_label(raw, e['loc'])}: {_describe(e)}" for e in errors]
         raise PlanError(problems) from None
 

@@ -74,9 +74,7 @@ class Bundle(Frozen):
     def _hours_add_up(self) -> Bundle:
         total = sum(c.hours for c in self.courses)
         if abs(total - self.hours) > 1e-6:
-            raise ValueError(
-                f"hours is {self.hours:g} but its courses add up to {total:g}; fix one of them"
-            )
+            raise ValueError(f"hours is {self.hours:g} but its courses add up to {total:g}; fix one of them")
         names = [c.key for c in self.courses]
         if len(set(names)) != len(names):
             raise ValueError("a course is listed twice in this bundle")
@@ -278,8 +276,7 @@ class Plan(Frozen):
                 derived = sum(self.target_hours(t) for a in r.awards for t in a.requires)
                 if abs(derived - r.total_hours) > 1e-6:
                     raise ValueError(
-                        f"reward {r.id} says total_hours {r.total_hours:g} but what it requires "
-                        f"adds up to {derived:g}"
+                        f"reward {r.id} says total_hours {r.total_hours:g} but what it requires adds up to {derived:g}"
                     )
         for name, items in (("reward", self.rewards), ("step", self.steps), ("help desk", self.help_desks)):
             seen = [i.id for i in items]

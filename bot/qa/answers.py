@@ -132,14 +132,17 @@ def commendation(ctx: Context) -> Reply:
     plan = ctx.plan
     found = [r for r in plan.rewards if r.type == "commendation"]
     if not found:
-        return _reply(t("qa.commend.none", rewards=join_names(_reward_name(r) for r in plan.rewards)),
-                      ("button.topic_comp_leave", "topic:comp_leave"))
+        return _reply(
+            t("qa.commend.none", rewards=join_names(_reward_name(r) for r in plan.rewards)),
+            ("button.topic_comp_leave", "topic:comp_leave"),
+        )
     lines = []
     for r in found:
         targets = _targets(plan, r.awards[0].requires)
         total = t("qa.commend.total", hours=show_hours(r.total_hours)) if r.total_hours else ""
-        lines.append(t("qa.commend.rule", label=_reward_name(r), date=show_date(r.deadline.date),
-                       targets=targets, total=total))
+        lines.append(
+            t("qa.commend.rule", label=_reward_name(r), date=show_date(r.deadline.date), targets=targets, total=total)
+        )
         if r.unpaid_leave == "allowed":
             lines.append(t("qa.unpaid.allowed", reward=_reward_name(r)))
         if not r.off_duty_required:
@@ -194,8 +197,11 @@ def bundle_courses(ctx: Context) -> Reply:
     plan = ctx.plan
     if ctx.entities.bundles:
         b = plan.bundles_by_id[ctx.entities.bundles[0]]
-        return Reply(bundle_text(plan, b), (_b("button.mark_done", f"rep:{b.id}"), _b("button.bundles", "bun"),
-                                            _b(*MENU)), kind="bundle")
+        return Reply(
+            bundle_text(plan, b),
+            (_b("button.mark_done", f"rep:{b.id}"), _b("button.bundles", "bun"), _b(*MENU)),
+            kind="bundle",
+        )
     return english(ctx)
 
 
@@ -208,8 +214,9 @@ def course_info(ctx: Context) -> Reply:
     owners = join_names(b.name for b in plan.bundles_of_course(course.key))
     extra = "".join(f"｜{x}" for x in (course.section, course.category) if x)
     note = f"（{course.note}）" if course.note else ""
-    text = t("qa.course.info", name=course.name, note=note, hours=show_hours(course.hours), bundles=owners,
-             category=extra)
+    text = t(
+        "qa.course.info", name=course.name, note=note, hours=show_hours(course.hours), bundles=owners, category=extra
+    )
     first = plan.bundles_of_course(course.key)[0]
     return _reply(text, ("button.bundle_courses", f"bun:{first.id}"))
 
@@ -221,8 +228,15 @@ def category(ctx: Context) -> Reply:
         courses = [(b, c) for b, c in plan.iter_courses() if cat in (c.category, c.section)]
         total = sum(c.hours for _, c in courses)
         lines.append(t("qa.category.head", category=cat, hours=show_hours(total), count=len(courses)))
-        lines.extend(t("qa.category.course", name=c.name, hours=show_hours(c.hours),
-                       bundle=c.category if cat == c.section and c.category else b.name) for b, c in courses)
+        lines.extend(
+            t(
+                "qa.category.course",
+                name=c.name,
+                hours=show_hours(c.hours),
+                bundle=c.category if cat == c.section and c.category else b.name,
+            )
+            for b, c in courses
+        )
     return _reply("\n".join(lines))
 
 

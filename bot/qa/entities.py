@@ -31,8 +31,13 @@ class Entities:
 
     def kinds(self) -> set[str]:
         found = set()
-        for kind, value in (("bundle", self.bundles), ("group", self.groups), ("course", self.course),
-                            ("category", self.categories), ("desk", self.desks)):
+        for kind, value in (
+            ("bundle", self.bundles),
+            ("group", self.groups),
+            ("course", self.course),
+            ("category", self.categories),
+            ("desk", self.desks),
+        ):
             if value:
                 found.add(f"entity:{kind}")
         return found

@@ -26,7 +26,7 @@ import yaml
 # dictionary saves a third of a second and tens of MB at start.
 os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
 os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "true")
-from pypinyin import lazy_pinyin  # noqa: E402
+from pypinyin import lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -201,8 +201,9 @@ class Vocabulary:
         for word in set(q.word_list):
             add(self._by_word.get(word, []))
             if len(word) >= 4:
-                for hit, _, _ in process.extract(word, self._long_words.keys(), scorer=Levenshtein.distance,
-                                                 score_cutoff=1, limit=None):
+                for hit, _, _ in process.extract(
+                    word, self._long_words.keys(), scorer=Levenshtein.distance, score_cutoff=1, limit=None
+                ):
                     add(self._long_words[hit])
         return found
 

@@ -142,7 +142,8 @@ class Matcher:
         cjk = sum(1 for c in q.compact if "\u3400" <= c <= "\u9fff")
         words = len([w for w in q.word_list if len(w) >= 3])
         return (unexplained[0] > MAX_UNEXPLAINED_CHARS and unexplained[0] > 0.5 * cjk) or (
-            unexplained[1] > MAX_UNEXPLAINED_WORDS and unexplained[1] > 0.5 * words)
+            unexplained[1] > MAX_UNEXPLAINED_WORDS and unexplained[1] > 0.5 * words
+        )
 
     def _other_year(self, q: Query) -> bool:
         """「113年的課程」 asked of the 112 plan: another plan's year, not this one's."""

@@ -69,8 +69,9 @@ def bundle_line(b: BundleProgress, plan: Plan) -> str:
     )
     details = [note_text(r) for r in b.reasons]
     if not b.complete and not details:
-        details.append(note_text(Note("incomplete", {"missing": len(b.missing),
-                                                     "hours": b.hours_required - b.hours_done})))
+        details.append(
+            note_text(Note("incomplete", {"missing": len(b.missing), "hours": b.hours_required - b.hours_done}))
+        )
     if 0 < len(b.missing) <= 3 and b.hours_done > 0:
         details.append(t("status.missing", courses=join_names(f"「{c.name}」" for c in b.missing)))
     if b.complete and not details:
@@ -109,8 +110,11 @@ def deadline_lines(a: Assessment) -> list[str]:
     lines = []
     for day in a.plan.deadlines:
         left = (day - a.as_of).days
-        names = join_names(r.reward.label.get(current_lang()) if r.reward.label else t("reward.comp_leave")
-                           for r in a.rewards if r.reward.deadline.date == day)
+        names = join_names(
+            r.reward.label.get(current_lang()) if r.reward.label else t("reward.comp_leave")
+            for r in a.rewards
+            if r.reward.deadline.date == day
+        )
         key = "status.days_left" if left > 0 else "status.due_today" if left == 0 else "status.days_past"
         lines.append(t(key, names=names, deadline=show_date(day), days=abs(left)))
     return lines

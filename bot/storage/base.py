@@ -110,9 +110,7 @@ class Store(ABC):
         """The person behind a chat id, or None when they never talked to the bot."""
 
     @abstractmethod
-    async def get_or_create_user(
-        self, channel: str, channel_user_id: str, lang: str = "zh-TW"
-    ) -> tuple[User, bool]:
+    async def get_or_create_user(self, channel: str, channel_user_id: str, lang: str = "zh-TW") -> tuple[User, bool]:
         """(user, created); atomic, so two first messages arriving together make one person."""
 
     @abstractmethod

@@ -164,9 +164,7 @@ class SqliteStore(Store):
         rows = await self._fetch(_SELECT_USER, (channel, channel_user_id))
         return _user(rows[0]) if rows else None
 
-    async def get_or_create_user(
-        self, channel: str, channel_user_id: str, lang: str = "zh-TW"
-    ) -> tuple[User, bool]:
+    async def get_or_create_user(self, channel: str, channel_user_id: str, lang: str = "zh-TW") -> tuple[User, bool]:
         check_identity(channel, channel_user_id)
         stamp = self._clock()
         async with self._transaction() as db:
@@ -186,14 +184,25 @@ class SqliteStore(Store):
         except (TypeError, ValueError) as error:
             raise StoreError(f"state_data of user {user.id} is not JSON-serialisable: {error}") from error
         stamp = self._clock()
-        async with self._transaction() as db, db.execute(
-            "UPDATE users SET plan_id = ?, lang = ?, reminders = ?, state = ?, state_data = ?, "
-            "epoch = ?, active = ?, onboarded = ?, updated_at = ? WHERE id = ?",
-            (
-                user.plan_id, user.lang, int(user.reminders), user.state, state_data,
-                user.epoch, int(user.active), int(user.onboarded), stamp, user.id,
-            ),  # fmt: skip
-        ) as cursor:
+        async with (
+            self._transaction() as db,
+            db.execute(
+                "UPDATE users SET plan_id = ?, lang = ?, reminders = ?, state = ?, state_data = ?, "
+                "epoch = ?, active = ?, onboarded = ?, updated_at = ? WHERE id = ?",
+                (
+                    user.plan_id,
+                    user.lang,
+                    int(user.reminders),
+                    user.state,
+                    state_data,
+                    user.epoch,
+                    int(user.active),
+                    int(user.onboarded),
+                    stamp,
+                    user.id,
+                ),
+            ) as cursor,
+        ):
             if cursor.rowcount == 0:
                 raise StoreError(f"user {user.id} does not exist (deleted meanwhile?)")
         user.updated_at = datetime.fromisoformat(stamp)
@@ -213,10 +222,13 @@ class SqliteStore(Store):
             await db.execute(_UPSERT_MARK, params)
 
     async def remove_mark(self, user_id: int, plan_id: str, course_key: str) -> bool:
-        async with self._transaction() as db, db.execute(
-            "DELETE FROM marks WHERE user_id = ? AND plan_id = ? AND course_key = ?",
-            (user_id, plan_id, course_key),
-        ) as cursor:
+        async with (
+            self._transaction() as db,
+            db.execute(
+                "DELETE FROM marks WHERE user_id = ? AND plan_id = ? AND course_key = ?",
+                (user_id, plan_id, course_key),
+            ) as cursor,
+        ):
             return cursor.rowcount > 0
 
     async def marks(self, user_id: int, plan_id: str) -> list[Mark]:
@@ -244,8 +256,7 @@ class SqliteStore(Store):
 
     async def unanswered(self, limit: int = 100) -> list[UnansweredQuestion]:
         rows = await self._fetch(
-            "SELECT plan_id, lang, text, created_at FROM unanswered "
-            "ORDER BY created_at DESC, id DESC LIMIT ?",
+            "SELECT plan_id, lang, text, created_at FROM unanswered ORDER BY created_at DESC, id DESC LIMIT ?",
             (max(limit, 0),),
         )
         return [

@@ -13,13 +13,23 @@ from tests.conftest import ROOT
 
 def run(args: list[str], stdin: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3"}
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          cwd=ROOT, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
 
 
 def test_ask_json(tmp_path: Path) -> None:
-    result = run(["ask", "--plan", "kaohsiung-112", "--json", "--today", "2023-06-01"],
-                 "補休最多幾小時？\n\n客服電話\n", tmp_path)
+    result = run(
+        ["ask", "--plan", "kaohsiung-112", "--json", "--today", "2023-06-01"],
+        "補休最多幾小時？\n\n客服電話\n",
+        tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["question"] for line in lines] == ["補休最多幾小時？", "客服電話"]
@@ -51,6 +61,13 @@ def test_console_reads_a_pasted_record(tmp_path: Path) -> None:
 
 def test_bad_database_url(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": "mysql://x"}
-    result = subprocess.run([sys.executable, "-m", "bot", "console"], input="", capture_output=True, text=True,
-                            cwd=ROOT, env=env, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
     assert result.returncode == 1 and "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr

@@ -37,8 +37,14 @@ def test_json_fields() -> None:
     assert data["plan"] == "kaohsiung-112"
     assert data["comp_leave_hours"] == 4 and data["commendation"] is False
     ema = data["bundles"][0]
-    assert ema == {**ema, "name": "e馬當先育職能", "hours_done": 10, "hours_required": 10, "complete": True,
-                   "comp_leave_hours": 4}
+    assert ema == {
+        **ema,
+        "name": "e馬當先育職能",
+        "hours_done": 10,
+        "hours_required": 10,
+        "complete": True,
+        "comp_leave_hours": 4,
+    }
     assert data["unmatched"] == []
     assert any("認證時數" in n for n in data["notes"])
 
@@ -57,8 +63,9 @@ def test_json_explains_office_hours_and_unmatched(kaohsiung: Plan) -> None:
 
 def test_unpaid_leave_flag(kaohsiung: Plan) -> None:
     rows = [r for b in ("ema", "exing", "ejian", "loud") for r in bundle_rows(kaohsiung, b, "2023-03-05")]
-    result = run("--plan", "kaohsiung-112", "--as-of", "2023-08-01", "--unpaid-leave", "--json",
-                 stdin=record_text(rows))
+    result = run(
+        "--plan", "kaohsiung-112", "--as-of", "2023-08-01", "--unpaid-leave", "--json", stdin=record_text(rows)
+    )
     data = json.loads(result.stdout)
     assert data["comp_leave_hours"] == 0 and data["commendation"] is True
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -13,18 +12,11 @@ from bot.core.dialogue import Dialogue
 from bot.core.services import Services
 from bot.domain.calendar import TAIPEI
 from bot.plans.loader import load_rules_dir
-from bot.storage import Store, open_store
+from bot.storage import Store
 from tests.core.chat import Chat
 
 KAOHSIUNG_DAY = datetime(2023, 6, 1, 20, 0, tzinfo=TAIPEI)  # Thursday evening, plan running
 HSINCHU_DAY = datetime(2020, 6, 1, 20, 0, tzinfo=TAIPEI)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await open_store(f"sqlite:///{tmp_path}/bot.sqlite3")
-    yield s
-    await s.close()
 
 
 @pytest.fixture

@@ -96,9 +96,11 @@ async def test_hsinchu_plan(make_dialogue: Callable[[datetime], Dialogue]) -> No
 async def test_pasted_record_replaces_guesses(ready: Chat) -> None:
     await ready.say("我完成了 e興盎然")
     await ready.press("是，公餘時間")
-    rows = [("政府數位轉型新視界", "2023-03-04 10:00:00", "2023-03-04 11:00:00"),
-            ("友善職場", "2023-03-01 10:00:00", "2023-03-01 11:00:00"),
-            ("上班族如何維持規律的運動", "2023-03-04 12:00:00", "2023-03-04 13:00:00")]
+    rows = [
+        ("政府數位轉型新視界", "2023-03-04 10:00:00", "2023-03-04 11:00:00"),
+        ("友善職場", "2023-03-01 10:00:00", "2023-03-01 11:00:00"),
+        ("上班族如何維持規律的運動", "2023-03-04 12:00:00", "2023-03-04 13:00:00"),
+    ]
     text = await ready.say(record_text(rows))
     assert "已讀取學習紀錄：3 筆，對應到本計畫 2 門課" in text
     assert "e興盎然學專業\n░░░░░░░░░░ 0／10 小時" in text  # the guess is replaced

@@ -41,8 +41,13 @@ def test_failed_row_is_read_as_not_passed() -> None:
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("", "record.empty"), ("   \n\n", "record.empty"), ("hello there\nhow are you", "record.unreadable"),
-     ("No.\t課程類型\t課程名稱\t上課期間\n", "record.unreadable"), ("x" * 300_000, "record.too_long")],
+    [
+        ("", "record.empty"),
+        ("   \n\n", "record.empty"),
+        ("hello there\nhow are you", "record.unreadable"),
+        ("No.\t課程類型\t課程名稱\t上課期間\n", "record.unreadable"),
+        ("x" * 300_000, "record.too_long"),
+    ],
 )
 def test_unusable_text(text: str, reason: str) -> None:
     with pytest.raises(RecordError) as caught:

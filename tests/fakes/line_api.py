@@ -118,9 +118,7 @@ def sign(body: bytes, channel_secret: str) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-def webhook_body(
-    events: list[Json], channel_secret: str, *, destination: str | None = None
-) -> tuple[bytes, str]:
+def webhook_body(events: list[Json], channel_secret: str, *, destination: str | None = None) -> tuple[bytes, str]:
     """``(body, signature)`` for ``{"destination", "events"}``, in UTF-8 (not ASCII-escaped) as LINE sends."""
     payload = {"destination": destination or new_user_id(), "events": events}
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -169,8 +167,7 @@ def _validate_messages(messages: Any) -> Errors:
                 errors.append({"message": "Must not be null", "property": f"{prop}.{field}"})
         items = (msg.get("quickReply") or {}).get("items")
         if items is not None and (not isinstance(items, list) or not 1 <= len(items) <= 13):
-            errors.append(
-                {"message": "Size must be between 1 and 13", "property": f"{prop}.quickReply.items"})
+            errors.append({"message": "Size must be between 1 and 13", "property": f"{prop}.quickReply.items"})
         elif items is not None:
             for j, item in enumerate(items):
                 action = (item or {}).get("action") or {}
@@ -227,8 +224,13 @@ class FakeLineAPI:
         self.consumption = 0  # totalUsage: requests x deliverable recipients of push/multicast
         self.blocked_users: set[str] = set()  # profile 404; pushes to them are not counted
         self.profiles: dict[str, Json] = {}  # explicit profiles; other valid user IDs get a made-up one
-        self.bot_info: Json = {"userId": new_user_id(), "basicId": "@123abcde", "displayName": "Test Bot",
-                               "chatMode": "bot", "markAsReadMode": "auto"}
+        self.bot_info: Json = {
+            "userId": new_user_id(),
+            "basicId": "@123abcde",
+            "displayName": "Test Bot",
+            "chatMode": "bot",
+            "markAsReadMode": "auto",
+        }
         self._reply_tokens: dict[str, float] = {}  # valid token -> monotonic expiry
         self._issued_tokens: set[str] = set()
         self._retry_keys: dict[str, Json] = {}  # accepted key -> body of the 409 for a repeat
@@ -328,8 +330,9 @@ class FakeLineAPI:
                 return _error(400, "The request body is not valid JSON")
         keep = ("Authorization", "Content-Type", "X-Line-Retry-Key", "User-Agent")
         headers = {k: request.headers[k] for k in keep if k in request.headers}
-        await self._record(self.requests, {"method": request.method, "path": request.path,
-                                           "headers": headers, "json": body})
+        await self._record(
+            self.requests, {"method": request.method, "path": request.path, "headers": headers, "json": body}
+        )
         if request.headers.get("Authorization") != f"Bearer {self.access_token}":
             return web.json_response(AUTH_FAILED_BODY, status=401)
         route = request.match_info.route
@@ -411,8 +414,11 @@ class FakeLineAPI:
         if not isinstance(to, list) or not 1 <= len(to) <= 500:
             errors.append({"message": "Size must be between 1 and 500", "property": "to"})
         else:
-            errors += [{"message": "Invalid user ID", "property": f"to[{i}]"}
-                       for i, uid in enumerate(to) if not (isinstance(uid, str) and _CHAT_ID.match(uid))]
+            errors += [
+                {"message": "Invalid user ID", "property": f"to[{i}]"}
+                for i, uid in enumerate(to)
+                if not (isinstance(uid, str) and _CHAT_ID.match(uid))
+            ]
         if errors:
             return _bad_request(errors)
         deliverable = sum(uid not in self.blocked_users for uid in to)

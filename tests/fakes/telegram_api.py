@@ -34,30 +34,87 @@ JSON = dict[str, Any]
 DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"
 MAX_TEXT, MAX_CALLBACK_DATA = 4096, 64
 _HTML_TAGS = {  # tag -> entity type, for the tags Telegram accepts with parse_mode=HTML
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
-    "del": "strikethrough", "a": "text_link", "code": "code", "pre": "pre",
-    "tg-spoiler": "spoiler", "span": "spoiler", "blockquote": "blockquote",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "blockquote": "blockquote",
 }
 _TAG_RE = re.compile(r"<(/?)([^\s<>/]*)([^<>]*)>")
 _ATTR_RE = re.compile(r"""([a-zA-Z_][\w-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_STRING_FIELDS = frozenset({  # form fields PTB sends as bare strings: never JSON-decode them
-    "text", "caption", "parse_mode", "callback_query_id", "inline_message_id", "url",
-    "secret_token", "language_code", "action", "ip_address", "description", "name", "title"})
-_NESTED_FIELDS = frozenset({  # objects that may arrive as JSON strings even in a JSON body
-    "reply_markup", "commands", "scope", "entities", "allowed_updates", "link_preview_options",
-    "reply_parameters"})
-_BUTTON_KINDS = ("url", "callback_data", "web_app", "login_url", "switch_inline_query",
-                 "switch_inline_query_current_chat", "switch_inline_query_chosen_chat",
-                 "copy_text", "callback_game", "pay")
-_METHODS = ("getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo",
-            "setMyCommands", "getMyCommands", "sendMessage", "editMessageText",
-            "editMessageReplyMarkup", "answerCallbackQuery", "sendChatAction", "close", "logOut")
+_STRING_FIELDS = frozenset(
+    {  # form fields PTB sends as bare strings: never JSON-decode them
+        "text",
+        "caption",
+        "parse_mode",
+        "callback_query_id",
+        "inline_message_id",
+        "url",
+        "secret_token",
+        "language_code",
+        "action",
+        "ip_address",
+        "description",
+        "name",
+        "title",
+    }
+)
+_NESTED_FIELDS = frozenset(
+    {  # objects that may arrive as JSON strings even in a JSON body
+        "reply_markup",
+        "commands",
+        "scope",
+        "entities",
+        "allowed_updates",
+        "link_preview_options",
+        "reply_parameters",
+    }
+)
+_BUTTON_KINDS = (
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
+_METHODS = (
+    "getMe",
+    "getUpdates",
+    "setWebhook",
+    "deleteWebhook",
+    "getWebhookInfo",
+    "setMyCommands",
+    "getMyCommands",
+    "sendMessage",
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "answerCallbackQuery",
+    "sendChatAction",
+    "close",
+    "logOut",
+)
 _BLOCKED = "Forbidden: bot was blocked by the user"
-_NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
-                 "markup are exactly the same as a current content and reply markup of the message")
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply "
+    "markup are exactly the same as a current content and reply markup of the message"
+)
 
 
 class ApiError(Exception):
@@ -108,8 +165,10 @@ def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[JSON]]:
                     fail("Unexpected end tag", i)
                 open_name, attrs, start = stack.pop()
                 if name != open_name:
-                    fail(f'Unmatched end tag at byte offset {len(text[:i].encode())}, '
-                         f'expected "</{open_name}>", found "</{name}>"')
+                    fail(
+                        f"Unmatched end tag at byte offset {len(text[:i].encode())}, "
+                        f'expected "</{open_name}>", found "</{name}>"'
+                    )
                 entity = {"type": _HTML_TAGS[name], "offset": start, "length": out_len - start}
                 if name == "a":
                     entity["url"] = attrs.get("href", "")
@@ -160,13 +219,21 @@ def _decode_field(name: str, raw: str) -> Any:
 class FakeTelegramAPI:
     """In-process fake of ``https://api.telegram.org`` for one bot token."""
 
-    def __init__(self, token: str = DEFAULT_TOKEN, *, bot_username: str = "gov_helper_test_bot",
-                 bot_first_name: str = "公務小幫手(測試)") -> None:
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        bot_username: str = "gov_helper_test_bot",
+        bot_first_name: str = "公務小幫手(測試)",
+    ) -> None:
         self.token = token
         bot_id = token.split(":", 1)[0]
-        self.bot_user: JSON = {"id": int(bot_id) if bot_id.isdigit() else 123456789,
-                               "is_bot": True, "first_name": bot_first_name,
-                               "username": bot_username}
+        self.bot_user: JSON = {
+            "id": int(bot_id) if bot_id.isdigit() else 123456789,
+            "is_bot": True,
+            "first_name": bot_first_name,
+            "username": bot_username,
+        }
         self.url = ""
         self.strict_html = True
         # Recordings for assertions.
@@ -191,14 +258,14 @@ class FakeTelegramAPI:
         self._runner: web.AppRunner | None = None
         # Method names are case-insensitive on Telegram; records use the documented spelling.
         self._methods: dict[str, tuple[str, Callable[[JSON], Any]]] = {
-            name.lower(): (name, getattr(self, "_m_" + name)) for name in _METHODS}
+            name.lower(): (name, getattr(self, "_m_" + name)) for name in _METHODS
+        }
 
     async def start(self) -> FakeTelegramAPI:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         # handler_cancellation: a request whose client went away (a cancelled long poll) stops.
-        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True,
-                                     shutdown_timeout=1.0)
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
         host, port = self._runner.addresses[0][:2]
@@ -219,9 +286,17 @@ class FakeTelegramAPI:
         await self.stop()
 
     # ---- test controls ---------------------------------------------------------------------
-    def fail_next(self, method: str, status: int = 429, *, retry_after: int | None = None,
-                  times: int = 1, description: str | None = None, drop: bool = False,
-                  delay: float = 0.0) -> None:
+    def fail_next(
+        self,
+        method: str,
+        status: int = 429,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+        description: str | None = None,
+        drop: bool = False,
+        delay: float = 0.0,
+    ) -> None:
         """Make the next ``times`` calls of ``method`` ("*": any method) fail.
 
         429 answers carry ``parameters.retry_after`` (default 1 s). ``drop=True`` closes the
@@ -241,8 +316,7 @@ class FakeTelegramAPI:
         client that times out meanwhile has still sent its message."""
         self.fail_next(method, 200, times=times, delay=seconds)
 
-    def block_chat(self, chat_id: int | str, description: str = _BLOCKED,
-                   status: int = 403) -> None:
+    def block_chat(self, chat_id: int | str, description: str = _BLOCKED, status: int = 403) -> None:
         """Answer every call aimed at ``chat_id`` with this error (blocked, deactivated...)."""
         self._blocked[chat_id] = ApiError(status, description)
 
@@ -252,32 +326,47 @@ class FakeTelegramAPI:
     @property
     def commands(self) -> dict[str, list[JSON]]:
         """Commands of the default scope by language code ("" = every language)."""
-        return {language: commands for (scope, language), commands in self.command_sets.items()
-                if scope == "default"}
+        return {language: commands for (scope, language), commands in self.command_sets.items() if scope == "default"}
 
     def calls(self, method: str) -> list[JSON]:
         """Params of every request of ``method`` (case-insensitive), in order."""
         return [r["params"] for r in self.requests if r["method"].lower() == method.lower()]
 
     # ---- incoming updates ------------------------------------------------------------------
-    def make_message_update(self, chat_id: int, text: str, *, first_name: str = "測試使用者",
-                            language_code: str = "zh-hant", user_id: int | None = None,
-                            username: str | None = None) -> JSON:
+    def make_message_update(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        first_name: str = "測試使用者",
+        language_code: str = "zh-hant",
+        user_id: int | None = None,
+        username: str | None = None,
+    ) -> JSON:
         """A real-shaped ``message`` update from a user; not queued (for webhook tests)."""
-        user: JSON = {"id": user_id or chat_id, "is_bot": False, "first_name": first_name,
-                      "language_code": language_code} | ({"username": username} if username else {})
+        user: JSON = {
+            "id": user_id or chat_id,
+            "is_bot": False,
+            "first_name": first_name,
+            "language_code": language_code,
+        } | ({"username": username} if username else {})
         self._users[user["id"]] = user
-        message = {"message_id": self._next_message_id(chat_id), "from": user,
-                   "chat": self._chat(chat_id), "date": int(time.time()), "text": text}
+        message = {
+            "message_id": self._next_message_id(chat_id),
+            "from": user,
+            "chat": self._chat(chat_id),
+            "date": int(time.time()),
+            "text": text,
+        }
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
-            message["entities"] = [{"offset": 0, "length": _utf16_len(command),
-                                    "type": "bot_command"}]
+            message["entities"] = [{"offset": 0, "length": _utf16_len(command), "type": "bot_command"}]
         self.messages[(chat_id, message["message_id"])] = message
         return {"update_id": next(self._update_ids), "message": copy.deepcopy(message)}
 
-    def make_callback_update(self, chat_id: int, message_id: int, data: str, *,
-                             user_id: int | None = None, check: bool = True) -> JSON:
+    def make_callback_update(
+        self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None, check: bool = True
+    ) -> JSON:
         """A ``callback_query`` update for a button of a bot message; not queued.
 
         With ``check``, ``data`` must be on the message's current keyboard."""
@@ -288,10 +377,18 @@ class FakeTelegramAPI:
         if check and data not in [button.get("callback_data") for row in rows for button in row]:
             raise ValueError(f"message {message_id} has no button with callback_data {data!r}")
         user = self._users.get(user_id or chat_id) or {
-            "id": user_id or chat_id, "is_bot": False, "first_name": "測試使用者",
-            "language_code": "zh-hant"}
-        query = {"id": str(next(self._query_ids)), "from": user, "message": copy.deepcopy(message),
-                 "chat_instance": str(-abs(chat_id) * 7919 - 1), "data": data}
+            "id": user_id or chat_id,
+            "is_bot": False,
+            "first_name": "測試使用者",
+            "language_code": "zh-hant",
+        }
+        query = {
+            "id": str(next(self._query_ids)),
+            "from": user,
+            "message": copy.deepcopy(message),
+            "chat_instance": str(-abs(chat_id) * 7919 - 1),
+            "data": data,
+        }
         self._open_queries.add(query["id"])  # the bot may answer it once
         return {"update_id": next(self._update_ids), "callback_query": query}
 
@@ -314,8 +411,7 @@ class FakeTelegramAPI:
         return self.queue_update(self.make_callback_update(chat_id, message_id, data, **kwargs))
 
     # ---- waiting ---------------------------------------------------------------------------
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0,
-                       what: str = "condition") -> None:
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
         """Wait until ``predicate()`` holds; re-checked after every request and queued update."""
         try:
             async with asyncio.timeout(timeout):
@@ -325,7 +421,8 @@ class FakeTelegramAPI:
             raise TimeoutError(
                 f"timed out after {timeout}s waiting for {what}; sent: "
                 f"{[s['text'] for s in self.sent]}; last requests: "
-                f"{[(r['method'], r['status']) for r in self.requests[-8:]]}") from None
+                f"{[(r['method'], r['status']) for r in self.requests[-8:]]}"
+            ) from None
 
     async def wait_for_sent(self, n: int, timeout: float = 5.0) -> list[JSON]:
         """Wait until at least ``n`` messages were sent or edited; returns ``sent``."""
@@ -340,8 +437,7 @@ class FakeTelegramAPI:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method, token = request.match_info["method"], request.match_info["token"]
         name, handler = self._methods.get(method.lower(), (method, None))
-        record: JSON = {"method": name, "params": {},
-                        "encoding": None, "time": time.time(), "status": "cancelled"}
+        record: JSON = {"method": name, "params": {}, "encoding": None, "time": time.time(), "status": "cancelled"}
         self.requests.append(record)
         try:
             record["params"], record["encoding"] = await self._read_params(request)
@@ -362,8 +458,9 @@ class FakeTelegramAPI:
             if failure:
                 await asyncio.sleep(failure.delay)
             record["status"] = 200
-            return web.json_response(result if isinstance(result, dict) and "ok" in result
-                                     else {"ok": True, "result": result})
+            return web.json_response(
+                result if isinstance(result, dict) and "ok" in result else {"ok": True, "result": result}
+            )
         except (TypeError, ValueError, AttributeError) as exc:  # parameters of the wrong shape
             error = ApiError(400, f"Bad Request: invalid parameters: {exc}")
             record["status"] = 400
@@ -411,7 +508,8 @@ class FakeTelegramAPI:
             return {"id": chat_id, "title": "測試群組", "type": kind}
         user = self._users.get(chat_id, {"first_name": "測試使用者"})
         return {"id": chat_id, "first_name": user["first_name"], "type": "private"} | (
-            {"username": user["username"]} if "username" in user else {})
+            {"username": user["username"]} if "username" in user else {}
+        )
 
     def _target_chat(self, params: JSON) -> int | str:
         chat_id = params.get("chat_id")
@@ -451,23 +549,34 @@ class FakeTelegramAPI:
         if rows is None:
             return None
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise ApiError(400, 'Bad Request: field "inline_keyboard" of the '
-                                "InlineKeyboardMarkup must be an Array of Arrays")
+            raise ApiError(
+                400, 'Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
+            )
         for button in (button for row in rows for button in row):
             if not isinstance(button, dict) or not any(k in button for k in _BUTTON_KINDS):
-                raise ApiError(400, "Bad Request: can't parse inline keyboard button: Text "
-                                    "buttons are unallowed in the inline keyboard")
+                raise ApiError(
+                    400,
+                    "Bad Request: can't parse inline keyboard button: Text "
+                    "buttons are unallowed in the inline keyboard",
+                )
             data = button.get("callback_data")
             if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA:
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
         return markup if any(rows) else None
 
     def _record_sent(self, method: str, params: JSON, message: JSON) -> JSON:
-        self.sent.append({"method": method, "chat_id": message["chat"]["id"],
-                          "message_id": message["message_id"], "text": params.get("text"),
-                          "parse_mode": params.get("parse_mode"), "time": time.time(),
-                          "reply_markup": message.get("reply_markup"),
-                          "message": copy.deepcopy(message)})  # a snapshot: edits come later
+        self.sent.append(
+            {
+                "method": method,
+                "chat_id": message["chat"]["id"],
+                "message_id": message["message_id"],
+                "text": params.get("text"),
+                "parse_mode": params.get("parse_mode"),
+                "time": time.time(),
+                "reply_markup": message.get("reply_markup"),
+                "message": copy.deepcopy(message),
+            }
+        )  # a snapshot: edits come later
         return copy.deepcopy(message)
 
     def _edit(self, params: JSON, new_text: bool) -> JSON:
@@ -478,17 +587,17 @@ class FakeTelegramAPI:
             raise ApiError(400, "Bad Request: message to edit not found")
         if message["from"]["id"] != self.bot_user["id"]:
             raise ApiError(400, "Bad Request: message can't be edited")
-        text, entities = self._render(params) if new_text else (message["text"],
-                                                                 message.get("entities", []))
+        text, entities = self._render(params) if new_text else (message["text"], message.get("entities", []))
         markup = self._inline_keyboard(params.get("reply_markup"))
-        if (text, entities, markup) == (message["text"], message.get("entities", []),
-                                            message.get("reply_markup")):
+        if (text, entities, markup) == (message["text"], message.get("entities", []), message.get("reply_markup")):
             raise ApiError(400, _NOT_MODIFIED)
         for key in ("entities", "reply_markup"):  # a keyboard not re-sent is removed
             message.pop(key, None)
-        message.update({"text": text, "edit_date": int(time.time())},
-                       **({"entities": entities} if entities else {}),
-                       **({"reply_markup": markup} if markup else {}))
+        message.update(
+            {"text": text, "edit_date": int(time.time())},
+            **({"entities": entities} if entities else {}),
+            **({"reply_markup": markup} if markup else {}),
+        )
         return message
 
     @staticmethod
@@ -502,14 +611,21 @@ class FakeTelegramAPI:
 
     # ---- Bot API methods -------------------------------------------------------------------
     async def _m_getMe(self, params: JSON) -> JSON:
-        return self.bot_user | {"can_join_groups": True, "can_read_all_group_messages": False,
-                                "supports_inline_queries": False, "can_connect_to_business":
-                                False, "has_main_web_app": False}
+        return self.bot_user | {
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
 
     async def _m_getUpdates(self, params: JSON) -> list[JSON]:
         if self.webhook["url"]:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset, limit = int(params.get("offset") or 0), int(params.get("limit") or 100)
         if offset < 0:  # the last -offset updates; older ones are forgotten
             self._pending = self._pending[offset:]
@@ -525,22 +641,25 @@ class FakeTelegramAPI:
         except TimeoutError:
             pass
         if generation != self._poll_generation and not self._closing:
-            raise ApiError(409, "Conflict: terminated by other getUpdates request; make sure "
-                                "that only one bot instance is running")
-        return copy.deepcopy(self._pending[:max(1, min(limit, 100))])
+            raise ApiError(
+                409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+            )
+        return copy.deepcopy(self._pending[: max(1, min(limit, 100))])
 
     async def _m_setWebhook(self, params: JSON) -> JSON:
         url, secret = str(params.get("url") or ""), params.get("secret_token")
         if url and not url.startswith("https://"):
-            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for "
-                                "webhook")
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
         if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
             raise ApiError(400, "Bad Request: secret token contains unallowed characters")
         if params.get("drop_pending_updates"):
             self._pending.clear()
-        self.webhook = {"url": url, "secret_token": secret if url else None,
-                        "allowed_updates": params.get("allowed_updates"),
-                        "max_connections": params.get("max_connections", 40)}
+        self.webhook = {
+            "url": url,
+            "secret_token": secret if url else None,
+            "allowed_updates": params.get("allowed_updates"),
+            "max_connections": params.get("max_connections", 40),
+        }
         description = "Webhook was set" if url else "Webhook was deleted"
         return {"ok": True, "result": True, "description": description}
 
@@ -552,8 +671,7 @@ class FakeTelegramAPI:
         return {"ok": True, "result": True, "description": description}
 
     async def _m_getWebhookInfo(self, params: JSON) -> JSON:
-        info = {"url": self.webhook["url"], "has_custom_certificate": False,
-                "pending_update_count": len(self._pending)}
+        info = {"url": self.webhook["url"], "has_custom_certificate": False, "pending_update_count": len(self._pending)}
         if self.webhook["url"]:
             info["max_connections"] = self.webhook["max_connections"]
             if self.webhook["allowed_updates"]:
@@ -566,8 +684,7 @@ class FakeTelegramAPI:
             raise ApiError(400, "Bad Request: BOT_COMMANDS_TOO_MUCH")
         for command in commands:
             if "description" not in command:
-                raise ApiError(400, "Bad Request: can't parse BotCommand: Can't find field "
-                                    '"description"')
+                raise ApiError(400, "Bad Request: can't parse BotCommand: Can't find field \"description\"")
             if not re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command", ""))):
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
         key = self._command_key(params)
@@ -583,10 +700,14 @@ class FakeTelegramAPI:
         chat_id = self._target_chat(params)
         text, entities = self._render(params)
         markup = self._inline_keyboard(params.get("reply_markup"))
-        message = {"message_id": self._next_message_id(chat_id), "from": self.bot_user,
-                   "chat": self._chat(chat_id), "date": int(time.time()), "text": text}
-        message |= ({"entities": entities} if entities else {}) | (
-            {"reply_markup": markup} if markup else {})
+        message = {
+            "message_id": self._next_message_id(chat_id),
+            "from": self.bot_user,
+            "chat": self._chat(chat_id),
+            "date": int(time.time()),
+            "text": text,
+        }
+        message |= ({"entities": entities} if entities else {}) | ({"reply_markup": markup} if markup else {})
         self.messages[(chat_id, message["message_id"])] = message
         return self._record_sent("sendMessage", params, message)
 
@@ -599,12 +720,17 @@ class FakeTelegramAPI:
     async def _m_answerCallbackQuery(self, params: JSON) -> bool:
         query_id = str(params.get("callback_query_id") or "")
         if query_id not in self._open_queries:  # unknown, or answered already
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired "
-                                "or query ID is invalid")
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
         self._open_queries.discard(query_id)
-        self.callback_answers.append({"callback_query_id": query_id, "text": params.get("text"),
-                                      "show_alert": bool(params.get("show_alert")),
-                                      "url": params.get("url"), "time": time.time()})
+        self.callback_answers.append(
+            {
+                "callback_query_id": query_id,
+                "text": params.get("text"),
+                "show_alert": bool(params.get("show_alert")),
+                "url": params.get("url"),
+                "time": time.time(),
+            }
+        )
         return True
 
     async def _m_sendChatAction(self, params: JSON) -> bool:

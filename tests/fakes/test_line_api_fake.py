@@ -34,6 +34,7 @@ from linebot.v3.messaging import (
     ShowLoadingAnimationRequest,
     TextMessage,
 )
+from linebot.v3.models.events import UnknownEvent  # what WebhookParser yields for a malformed event
 from linebot.v3.webhook import WebhookParser
 from linebot.v3.webhooks import (
     FollowEvent,
@@ -42,7 +43,6 @@ from linebot.v3.webhooks import (
     TextMessageContent,
     UnfollowEvent,
 )
-from linebot.v3.models.events import UnknownEvent  # what WebhookParser yields for a malformed event
 from pydantic.v1 import ValidationError
 
 from .line_api import (
@@ -155,17 +155,20 @@ async def test_quick_reply_limits(fake: FakeLineAPI, line: Clients) -> None:
     with pytest.raises(ApiException) as exc:
         await line.api.push_message(push(too_many))
     assert exc.value.status == 400
-    assert error_of(exc) == {"message": "The request body has 1 error(s)",
-                             "details": [{"message": "Size must be between 1 and 13",
-                                          "property": "messages[0].quickReply.items"}]}
+    assert error_of(exc) == {
+        "message": "The request body has 1 error(s)",
+        "details": [{"message": "Size must be between 1 and 13", "property": "messages[0].quickReply.items"}],
+    }
 
     long_label = text("no", quick_reply=QuickReply(items=items(1, label="x" * 20)))
     with pytest.raises(ValidationError):  # postback data > 300: also refused by the SDK
         PostbackAction(label="p", data="d" * 301)
     data_301 = PostbackAction.construct(label="p", data="d" * 301)  # bypass, as for 14 items
     long_data = text("no", quick_reply=QuickReply(items=[QuickReplyItem(action=data_301)]))
-    for message, prop in ((long_label, "messages[0].quickReply.items[0].action.label"),
-                          (long_data, "messages[0].quickReply.items[0].action.data")):
+    for message, prop in (
+        (long_label, "messages[0].quickReply.items[0].action.label"),
+        (long_data, "messages[0].quickReply.items[0].action.data"),
+    ):
         with pytest.raises(ApiException) as exc:
             await line.api.push_message(push(message))
         assert error_of(exc)["details"][0]["property"] == prop
@@ -175,8 +178,7 @@ async def test_quick_reply_limits(fake: FakeLineAPI, line: Clients) -> None:
 @pytest.mark.asyncio
 async def test_text_and_message_count_limits(fake: FakeLineAPI, line: Clients) -> None:
     await line.api.push_message(PushMessageRequest(to=USER, messages=[text("字" * 5000)]))
-    for messages, prop in (([text("字" * 5001)], "messages[0].text"),
-                           ([text("a"), text("")], "messages[1].text")):
+    for messages, prop in (([text("字" * 5001)], "messages[0].text"), ([text("a"), text("")], "messages[1].text")):
         with pytest.raises(ApiException) as exc:
             await line.api.push_message(push(*messages))
         assert exc.value.status == 400 and error_of(exc)["details"][0]["property"] == prop
@@ -267,10 +269,13 @@ async def test_wait_for_push_from_background_task(fake: FakeLineAPI, line: Clien
 
 @pytest.mark.asyncio
 async def test_create_and_set_default_rich_menu(fake: FakeLineAPI, line: Clients) -> None:
-    area = RichMenuArea(bounds=RichMenuBounds(x=0, y=0, width=2500, height=843),
-                        action=PostbackAction(label="請假", data="action=leave", display_text="請假"))
-    menu = RichMenuRequest(size=RichMenuSize(width=2500, height=843), selected=True,
-                           name="main", chat_bar_text="選單", areas=[area])
+    area = RichMenuArea(
+        bounds=RichMenuBounds(x=0, y=0, width=2500, height=843),
+        action=PostbackAction(label="請假", data="action=leave", display_text="請假"),
+    )
+    menu = RichMenuRequest(
+        size=RichMenuSize(width=2500, height=843), selected=True, name="main", chat_bar_text="選單", areas=[area]
+    )
     await line.api.validate_rich_menu_object(menu)
     menu_id = (await line.api.create_rich_menu(menu)).rich_menu_id
     assert fake.rich_menus[menu_id]["chatBarText"] == "選單"
@@ -297,8 +302,12 @@ async def test_create_and_set_default_rich_menu(fake: FakeLineAPI, line: Clients
 
 
 def test_webhook_events_parse_into_their_classes() -> None:
-    events = [follow_event(USER), unfollow_event(USER), text_message_event(USER, "查詢 年假"),
-              postback_event(USER, "action=leave&days=1")]
+    events = [
+        follow_event(USER),
+        unfollow_event(USER),
+        text_message_event(USER, "查詢 年假"),
+        postback_event(USER, "action=leave&days=1"),
+    ]
     body, signature = webhook_body(events, SECRET)
     payload = WebhookParser(SECRET).parse(body.decode("utf-8"), signature, as_payload=True)
     follow, unfollow, message, postback = payload.events

@@ -58,14 +58,13 @@ def keyboard(*data: str) -> InlineKeyboardMarkup:
 
 
 @pytest.mark.asyncio
-async def test_get_me_and_send_message_with_inline_keyboard(
-    fake: FakeTelegramAPI, bot: Bot
-) -> None:
+async def test_get_me_and_send_message_with_inline_keyboard(fake: FakeTelegramAPI, bot: Bot) -> None:
     me = await bot.get_me()
     assert me.username == fake.bot_user["username"] and me.is_bot and me.can_join_groups is True
 
-    message = await bot.send_message(CHAT, "<b>請假</b> 申請 &amp; 查詢", parse_mode="HTML",
-                                     reply_markup=keyboard("leave:apply", "leave:list"))
+    message = await bot.send_message(
+        CHAT, "<b>請假</b> 申請 &amp; 查詢", parse_mode="HTML", reply_markup=keyboard("leave:apply", "leave:list")
+    )
     assert message.text == "請假 申請 & 查詢"
     assert message.chat.type == "private" and message.from_user.id == me.id
     assert [(e.type, e.offset, e.length) for e in message.entities] == [("bold", 0, 2)]
@@ -104,9 +103,8 @@ async def test_telegram_limits(fake: FakeTelegramAPI, bot: Bot) -> None:
 
 
 def test_parse_html_entities() -> None:
-    text, entities = parse_html('<a href="https://x.tw">連結</a> <pre>'
-                                "1</pre> &#x1F600;<tg-spoiler>s</tg-spoiler>")
-    assert text == "連結 1 \U0001F600s"
+    text, entities = parse_html('<a href="https://x.tw">連結</a> <pre>1</pre> &#x1F600;<tg-spoiler>s</tg-spoiler>')
+    assert text == "連結 1 \U0001f600s"
     assert entities == [
         {"type": "text_link", "offset": 0, "length": 2, "url": "https://x.tw"},
         {"type": "pre", "offset": 3, "length": 1},
@@ -118,8 +116,7 @@ def test_parse_html_entities() -> None:
 @pytest.mark.asyncio
 async def test_rate_limiter_retries_after_429(fake: FakeTelegramAPI) -> None:
     fake.fail_next("sendMessage", retry_after=1)
-    async with ExtBot(fake.token, base_url=f"{fake.url}/bot",
-                      rate_limiter=AIORateLimiter(max_retries=2)) as ext_bot:
+    async with ExtBot(fake.token, base_url=f"{fake.url}/bot", rate_limiter=AIORateLimiter(max_retries=2)) as ext_bot:
         started = time.monotonic()
         await ext_bot.send_message(CHAT, "第二次就會成功")
         assert time.monotonic() - started >= 1.0
@@ -168,9 +165,7 @@ async def test_slow_answer_times_out_but_message_was_sent(fake: FakeTelegramAPI,
 
 
 @pytest.mark.asyncio
-async def test_callback_queries_keyboards_and_webhook_updates(
-    fake: FakeTelegramAPI, bot: Bot
-) -> None:
+async def test_callback_queries_keyboards_and_webhook_updates(fake: FakeTelegramAPI, bot: Bot) -> None:
     message = await bot.send_message(CHAT, "確認?", reply_markup=keyboard("yes", "no"))
     with pytest.raises(ValueError):
         fake.make_callback_update(CHAT, message.message_id, "maybe")
@@ -179,8 +174,7 @@ async def test_callback_queries_keyboards_and_webhook_updates(
     assert await update.callback_query.answer("好")
     with pytest.raises(BadRequest, match="(?i)query is too old"):
         await update.callback_query.answer()  # every query can be answered once
-    edited = await bot.edit_message_reply_markup(CHAT, message.message_id,
-                                                 reply_markup=keyboard("undo"))
+    edited = await bot.edit_message_reply_markup(CHAT, message.message_id, reply_markup=keyboard("undo"))
     assert edited.reply_markup == keyboard("undo") and edited.text == "確認?"
     assert [s["method"] for s in fake.sent] == ["sendMessage"]  # markup edits are not "sent"
     await bot.edit_message_reply_markup(CHAT, message.message_id)
@@ -210,8 +204,7 @@ async def test_wrong_token_and_unknown_method(fake: FakeTelegramAPI) -> None:
     async with aiohttp.ClientSession() as session:
         async with session.post(f"{fake.url}/bot42:wrong/getMe") as response:
             assert response.status == 401
-            assert await response.json() == {"ok": False, "error_code": 401,
-                                             "description": "Unauthorized"}
+            assert await response.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
         async with session.post(f"{fake.url}/bot{fake.token}/sendSticker") as response:
             assert response.status == 404
             assert (await response.json())["description"] == "Not Found"
@@ -240,12 +233,12 @@ async def test_json_body_and_long_polling(fake: FakeTelegramAPI) -> None:
         # Not confirmed yet: returned again; an offset above it confirms it.
         async with session.post(f"{base}/getUpdates", json={"offset": 0}) as response:
             assert len((await response.json())["result"]) == 1
-        async with session.post(f"{base}/getUpdates",
-                                json={"offset": update["update_id"] + 1}) as response:
+        async with session.post(f"{base}/getUpdates", json={"offset": update["update_id"] + 1}) as response:
             assert (await response.json())["result"] == []
         markup = '{"inline_keyboard": [[{"text": "ok", "callback_data": "ok"}]]}'
-        async with session.post(f"{base}/sendMessage", json={"chat_id": CHAT, "text": "hi",
-                                                             "reply_markup": markup}) as response:
+        async with session.post(
+            f"{base}/sendMessage", json={"chat_id": CHAT, "text": "hi", "reply_markup": markup}
+        ) as response:
             result = (await response.json())["result"]
     assert result["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "ok"
     assert fake.requests[-1]["encoding"] == "json"

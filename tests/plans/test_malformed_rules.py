@@ -23,22 +23,37 @@ def write(tmp_path: Path, text: str, name: str = "test-999.yaml") -> Path:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("      - {name: 政府數位轉型新視界, category: 當前政府重大政策, hours: 1, code: PCENTER112100461}",
-          "      - {name: 政府數位轉型新視界, category: 當前政府重大政策, hours: 0, code: PCENTER112100461}"),
-         "bundles[0] (ema).courses[0] (政府數位轉型新視界).hours: Input should be greater than 0"),
-        (("      - {name: 為民服務與陳情處理, category: 服務管理, hours: 1}",
-          "      - {name: 為民服務與陳情處理, category: 服務管理, hours: 2}"),
-         "bundles[1] (exing): hours is 10 but its courses add up to 11"),
-        (("    cap_hours: 16", "    cap_hours: 16\n    cap_hour: 12"),
-         "rewards[0] (comp-leave).cap_hour: unknown field"),
-        (("      - {requires: [english], hours: 4}", "      - {requires: [englsh], hours: 4}"),
-         "requires unknown bundles or groups: englsh"),
-        (("    total_hours: 40", "    total_hours: 30"),
-         "reward commendation says total_hours 30 but what it requires adds up to 40"),
-        (('    - {start: "08:00", end: "17:30"}', "    - {start: 08:00, end: 17:30}"),
-         'local.office_hours[0].end: write the time in quotes, e.g. "08:00"'),
-        (("    bundles: [loud, gept]", "    bundles: [loud, toeic]"),
-         "group english names unknown bundles: toeic"),
+        (
+            (
+                "      - {name: 政府數位轉型新視界, category: 當前政府重大政策, hours: 1, code: PCENTER112100461}",
+                "      - {name: 政府數位轉型新視界, category: 當前政府重大政策, hours: 0, code: PCENTER112100461}",
+            ),
+            "bundles[0] (ema).courses[0] (政府數位轉型新視界).hours: Input should be greater than 0",
+        ),
+        (
+            (
+                "      - {name: 為民服務與陳情處理, category: 服務管理, hours: 1}",
+                "      - {name: 為民服務與陳情處理, category: 服務管理, hours: 2}",
+            ),
+            "bundles[1] (exing): hours is 10 but its courses add up to 11",
+        ),
+        (
+            ("    cap_hours: 16", "    cap_hours: 16\n    cap_hour: 12"),
+            "rewards[0] (comp-leave).cap_hour: unknown field",
+        ),
+        (
+            ("      - {requires: [english], hours: 4}", "      - {requires: [englsh], hours: 4}"),
+            "requires unknown bundles or groups: englsh",
+        ),
+        (
+            ("    total_hours: 40", "    total_hours: 30"),
+            "reward commendation says total_hours 30 but what it requires adds up to 40",
+        ),
+        (
+            ('    - {start: "08:00", end: "17:30"}', "    - {start: 08:00, end: 17:30}"),
+            'local.office_hours[0].end: write the time in quotes, e.g. "08:00"',
+        ),
+        (("    bundles: [loud, gept]", "    bundles: [loud, toeic]"), "group english names unknown bundles: toeic"),
         (("  roc_year: 112\n", ""), "plan.roc_year: required field is missing"),
     ],
 )
@@ -84,7 +99,11 @@ def test_rules_check_cli_all_files_pass() -> None:
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert any(line.startswith("kaohsiung-112：") and "32 門課，共 50 小時" in line and "112年8月31日（四）" in line
-               for line in lines)
-    assert any(line.startswith("hsinchu-109：") and "20 門課，共 30 小時" in line and "109年9月30日（三）" in line
-               for line in lines)
+    assert any(
+        line.startswith("kaohsiung-112：") and "32 門課，共 50 小時" in line and "112年8月31日（四）" in line
+        for line in lines
+    )
+    assert any(
+        line.startswith("hsinchu-109：") and "20 門課，共 30 小時" in line and "109年9月30日（三）" in line
+        for line in lines
+    )

@@ -14,7 +14,13 @@ def test_kaohsiung_bundles_and_hours(kaohsiung: Plan) -> None:
     assert all(b.hours == 10 for b in kaohsiung.bundles)
     assert [len(b.courses) for b in kaohsiung.bundles] == [8, 7, 7, 6, 4]
     ema = kaohsiung.bundles_by_id["ema"]
-    assert {c.category for c in ema.courses} == {"當前政府重大政策", "環境教育", "人權教育", "性別主流化", "多元族群文化"}
+    assert {c.category for c in ema.courses} == {
+        "當前政府重大政策",
+        "環境教育",
+        "人權教育",
+        "性別主流化",
+        "多元族群文化",
+    }
     assert next(c for c in ema.courses if c.category == "性別主流化").hours == 2
     english = kaohsiung.groups_by_id["english"]
     assert english.name == "e猶未盡上課趣" and english.bundles == ("loud", "gept") and english.need == 1

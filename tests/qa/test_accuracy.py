@@ -18,7 +18,10 @@ from bot.storage import open_store
 from tests.qa.grading import load, passes
 
 TARGET = 0.90
-DAYS = {"kaohsiung-112": datetime(2023, 6, 1, 20, 0, tzinfo=TAIPEI), "hsinchu-109": datetime(2020, 6, 1, 20, 0, tzinfo=TAIPEI)}
+DAYS = {
+    "kaohsiung-112": datetime(2023, 6, 1, 20, 0, tzinfo=TAIPEI),
+    "hsinchu-109": datetime(2020, 6, 1, 20, 0, tzinfo=TAIPEI),
+}
 
 
 async def accuracy(tmp_path: Path, name: str) -> tuple[float, list[str], list[str]]:
@@ -34,7 +37,8 @@ async def accuracy(tmp_path: Path, name: str) -> tuple[float, list[str], list[st
                 await dialogues[plan].prepare_ready("console", f"{plan}-{lang}", plan, lang)
         for row in rows:
             replies = await dialogues[row["plan"]].handle(
-                Incoming("console", f"{row['plan']}-{row['lang']}", text=row["q"]))
+                Incoming("console", f"{row['plan']}-{row['lang']}", text=row["q"])
+            )
             text = "\n".join(r.text for r in replies)
             if row["expect"] is None:  # out of scope: the bot must say it is unsure or may be off
                 if not any(mark in text for mark in HEDGES):
@@ -47,8 +51,14 @@ async def accuracy(tmp_path: Path, name: str) -> tuple[float, list[str], list[st
     return 1 - len(failures) / answerable, failures, wrong
 
 
-HEDGES = ("不確定您問的是哪一項", "如果這沒有回答到您的問題", "其他年度的計畫", "not sure what you are asking",
-          "If this does not answer", "other years' plans")
+HEDGES = (
+    "不確定您問的是哪一項",
+    "如果這沒有回答到您的問題",
+    "其他年度的計畫",
+    "not sure what you are asking",
+    "If this does not answer",
+    "other years' plans",
+)
 
 
 @pytest.mark.parametrize("name", ["dev", "heldout", "fresh", "blind", "blind2", "blind3"])

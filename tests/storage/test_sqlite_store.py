@@ -166,8 +166,7 @@ async def test_fifty_concurrent_marks_all_persist(store: Store) -> None:
 async def test_cancelled_writes_leave_the_store_usable(store: Store) -> None:
     user, _ = await store.get_or_create_user("telegram", "8")
     tasks = [
-        asyncio.create_task(store.set_mark(user.id, "kaohsiung-112", Mark(f"C{n:02d}", "self")))
-        for n in range(20)
+        asyncio.create_task(store.set_mark(user.id, "kaohsiung-112", Mark(f"C{n:02d}", "self"))) for n in range(20)
     ]
     await asyncio.sleep(0)  # the first task now waits on its BEGIN, the others on the lock
     for task in tasks[::2]:

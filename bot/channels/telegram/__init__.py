@@ -13,6 +13,6 @@ import os
 # deprecation warning. Must be set before python-telegram-bot is imported.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from bot.channels.telegram.channel import TelegramChannel  # noqa: E402
+from bot.channels.telegram.channel import TelegramChannel
 
 __all__ = ["TelegramChannel"]

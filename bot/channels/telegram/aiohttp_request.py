@@ -26,8 +26,7 @@ _TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
 
 
 class AiohttpRequest(BaseRequest):
-    def __init__(self, *, pool_size: int = 100, connect_timeout: float = 5.0,
-                 read_timeout: float = 5.0) -> None:
+    def __init__(self, *, pool_size: int = 100, connect_timeout: float = 5.0, read_timeout: float = 5.0) -> None:
         self._pool_size = pool_size
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout

@@ -25,7 +25,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Conte
 
 from bot.channels.telegram.aiohttp_request import AiohttpRequest
 from bot.channels.telegram.commands import register_commands
-from bot.channels.telegram.delivery import Outcome, RetryPolicy, send_messages
+from bot.channels.telegram.delivery import DEFAULT_RETRY, Outcome, RetryPolicy, send_messages
 from bot.channels.telegram.limiter import ChatRateLimiter
 from bot.channels.telegram.render import render
 from bot.channels.telegram.translate import ALLOWED_UPDATES, CHANNEL, is_group_command, to_incoming
@@ -44,9 +44,17 @@ class TelegramChannel:
 
     name = CHANNEL
 
-    def __init__(self, settings: TelegramSettings, dialogue: Dialogue, web: WebServer | None = None, *,
-                 rate_limiter: BaseRateLimiter[int] | None = None, retry: RetryPolicy = RetryPolicy(),
-                 stop_grace: float = 10.0, poll_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        dialogue: Dialogue,
+        web: WebServer | None = None,
+        *,
+        rate_limiter: BaseRateLimiter[int] | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        stop_grace: float = 10.0,
+        poll_timeout: float = 10.0,
+    ) -> None:
         self.settings, self.dialogue = settings, dialogue
         self.retry, self.stop_grace, self.poll_timeout = retry, stop_grace, poll_timeout
         self.application = build_application(settings, rate_limiter or ChatRateLimiter())
@@ -70,19 +78,22 @@ class TelegramChannel:
             try:
                 await app.initialize()
             except InvalidToken:  # PTB's message would quote the token: not into the logs
-                raise ConfigError("TELEGRAM_BOT_TOKEN was refused by Telegram; check it with @BotFather") \
-                    from None
+                raise ConfigError("TELEGRAM_BOT_TOKEN was refused by Telegram; check it with @BotFather") from None
             await register_commands(app.bot)
             if self.settings.webhook_url:
                 url = public_webhook_url(self.settings.webhook_url)
-                await app.bot.set_webhook(url, secret_token=self.settings.webhook_secret,
-                                          allowed_updates=list(ALLOWED_UPDATES))
+                await app.bot.set_webhook(
+                    url, secret_token=self.settings.webhook_secret, allowed_updates=list(ALLOWED_UPDATES)
+                )
                 log.info("Telegram: webhook %s", url)
             await app.start()
             self._accepting = True
             if app.updater is not None:
-                await app.updater.start_polling(timeout=dtm.timedelta(seconds=self.poll_timeout),
-                                                allowed_updates=list(ALLOWED_UPDATES), bootstrap_retries=3)
+                await app.updater.start_polling(
+                    timeout=dtm.timedelta(seconds=self.poll_timeout),
+                    allowed_updates=list(ALLOWED_UPDATES),
+                    bootstrap_retries=3,
+                )
                 log.info("Telegram: polling as @%s", app.bot.username)
         except BaseException:
             await self._close()
@@ -98,8 +109,11 @@ class TelegramChannel:
             stopping = asyncio.ensure_future(app.stop())  # handles what is queued, waits for handlers
             done, _ = await asyncio.wait({stopping}, timeout=self.stop_grace)
             if not done:
-                log.warning("Telegram: %d update(s) still in progress after %gs; cancelled",
-                            len(self._in_flight), self.stop_grace)
+                log.warning(
+                    "Telegram: %d update(s) still in progress after %gs; cancelled",
+                    len(self._in_flight),
+                    self.stop_grace,
+                )
                 self._abandon = True
                 for task in list(self._in_flight):
                     task.cancel()

@@ -16,8 +16,20 @@ from telegram.error import TelegramError
 from bot.i18n import t, using
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "help", "steps", "bundles", "done", "undo", "status", "deadline", "remind", "lang",
-            "plan", "forget")
+COMMANDS = (
+    "start",
+    "help",
+    "steps",
+    "bundles",
+    "done",
+    "undo",
+    "status",
+    "deadline",
+    "remind",
+    "lang",
+    "plan",
+    "forget",
+)
 MENUS = (("", "zh-TW"), ("zh", "zh-TW"), ("en", "en"))  # (Telegram language_code, our language)
 
 

@@ -46,8 +46,12 @@ class RetryPolicy:
     first_pause: float = 0.5  # seconds; doubles after each failure
 
 
-async def send_messages(bot: Bot, chat_id: int, messages: Sequence[Outgoing],
-                        policy: RetryPolicy = RetryPolicy()) -> Outcome:
+DEFAULT_RETRY = RetryPolicy()
+
+
+async def send_messages(
+    bot: Bot, chat_id: int, messages: Sequence[Outgoing], policy: RetryPolicy | None = None
+) -> Outcome:
     """Send in order; stop at a block; a message that fails does not stop the next ones."""
     outcome = Outcome.SENT
     for message in messages:
@@ -59,20 +63,24 @@ async def send_messages(bot: Bot, chat_id: int, messages: Sequence[Outgoing],
     return outcome
 
 
-async def send_message(bot: Bot, chat_id: int, message: Outgoing,
-                       policy: RetryPolicy = RetryPolicy()) -> Outcome:
+async def send_message(bot: Bot, chat_id: int, message: Outgoing, policy: RetryPolicy | None = None) -> Outcome:
+    policy = policy or DEFAULT_RETRY
     pause = policy.first_pause
     for attempt in range(1, policy.attempts + 1):
         try:
-            await bot.send_message(chat_id, message.html, parse_mode=ParseMode.HTML,
-                                   reply_markup=message.keyboard, link_preview_options=NO_PREVIEW)
+            await bot.send_message(
+                chat_id,
+                message.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=message.keyboard,
+                link_preview_options=NO_PREVIEW,
+            )
             return Outcome.SENT
         except Forbidden as error:
             log.info("chat %s cannot be reached: %s", chat_id, error.message)
             return Outcome.BLOCKED
         except BadRequest as error:  # before NetworkError: BadRequest is a subclass of it
-            log.error("chat %s: Telegram refused a message (%s): %.200r",
-                      chat_id, error.message, message.html)
+            log.error("chat %s: Telegram refused a message (%s): %.200r", chat_id, error.message, message.html)
             return Outcome.FAILED
         except RetryAfter as error:
             log.error("chat %s: message dropped, flood control persists (%s)", chat_id, error.message)

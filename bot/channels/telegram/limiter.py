@@ -73,10 +73,20 @@ class ChatRateLimiter(BaseRateLimiter[int]):
     `rate_limit_args` (an int), when given to an ExtBot method, overrides ``max_retries``.
     """
 
-    def __init__(self, *, overall_per_second: float = 30.0, chat_interval: float = 1.0,
-                 group_interval: float = 3.0, max_retries: int = 5, max_retry_after: float = 60.0) -> None:
+    def __init__(
+        self,
+        *,
+        overall_per_second: float = 30.0,
+        chat_interval: float = 1.0,
+        group_interval: float = 3.0,
+        max_retries: int = 5,
+        max_retry_after: float = 60.0,
+    ) -> None:
         self.overall_per_second, self.chat_interval, self.group_interval = (
-            overall_per_second, chat_interval, group_interval)
+            overall_per_second,
+            chat_interval,
+            group_interval,
+        )
         self.max_retries, self.max_retry_after = max_retries, max_retry_after
         self._overall = Pace(1.0 / overall_per_second if overall_per_second > 0 else 0.0)  # 0: no limit
         self._chats: dict[int | str, Pace] = {}
@@ -109,8 +119,9 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                 wait = retry_after_seconds(error)
                 self._resume_at = max(self._resume_at, loop.time() + wait)
                 if attempt >= max_retries or wait > self.max_retry_after:
-                    log.warning("%s: flood control, giving up after %d retries (asked to wait %.0fs)",
-                                endpoint, attempt, wait)
+                    log.warning(
+                        "%s: flood control, giving up after %d retries (asked to wait %.0fs)", endpoint, attempt, wait
+                    )
                     raise
                 log.info("%s: flood control, retrying in %.1fs", endpoint, wait)
                 attempt += 1

@@ -71,7 +71,7 @@ def split_text(text: str, limit: int = MAX_UNITS) -> list[str]:
     while _units(rest) > limit:
         cut = _cut_point(rest, _fitting_prefix(rest, limit))
         parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip("\n") if rest[cut:cut + 1] == "\n" else rest[cut:].lstrip(" \t\u3000")
+        rest = rest[cut:].lstrip("\n") if rest[cut : cut + 1] == "\n" else rest[cut:].lstrip(" \t\u3000")
     parts.append(rest)
     return [part for part in parts if part.strip()]
 

@@ -36,9 +36,9 @@ def to_incoming(update: Update) -> Incoming | None:
         person = query.from_user
         return Incoming(CHANNEL, str(person.id), button=query.data, lang_hint=person.language_code)
     member = update.my_chat_member
-    if member is not None and member.chat.type == ChatType.PRIVATE:
-        if member.new_chat_member.status == ChatMemberStatus.BANNED:  # "kicked": they blocked the bot
-            return Incoming(CHANNEL, str(member.from_user.id), event="unfollow")
+    blocked = member is not None and member.new_chat_member.status == ChatMemberStatus.BANNED  # "kicked"
+    if member is not None and blocked and member.chat.type == ChatType.PRIVATE:
+        return Incoming(CHANNEL, str(member.from_user.id), event="unfollow")
     return None
 
 

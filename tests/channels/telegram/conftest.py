@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -25,7 +24,7 @@ from bot.core.dialogue import Dialogue
 from bot.core.services import Services
 from bot.domain.calendar import TAIPEI
 from bot.plans.loader import PlanBook
-from bot.storage import Store, open_store
+from bot.storage import Store
 from bot.web import WebServer
 from tests.channels.telegram.person import JSON, Person
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -49,20 +48,19 @@ async def fake() -> AsyncIterator[FakeTelegramAPI]:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await open_store(f"sqlite:///{tmp_path}/t.sqlite3")
-    yield s
-    await s.close()
-
-
-@pytest.fixture
 def dialogue(book: PlanBook, store: Store) -> Dialogue:
     return Dialogue(Services(book, store, FixedClock(KAOHSIUNG_DAY)))
 
 
-def make_channel(fake: FakeTelegramAPI, dialogue: Any, web: WebServer | None = None, *,
-                 webhook_url: str | None = None, secret: str | None = None,
-                 **options: Any) -> TelegramChannel:
+def make_channel(
+    fake: FakeTelegramAPI,
+    dialogue: Any,
+    web: WebServer | None = None,
+    *,
+    webhook_url: str | None = None,
+    secret: str | None = None,
+    **options: Any,
+) -> TelegramChannel:
     settings = TelegramSettings(fake.token, fake.url, webhook_url, secret)
     options.setdefault("rate_limiter", ChatRateLimiter(chat_interval=0.01, group_interval=0.01))
     options.setdefault("retry", RetryPolicy(first_pause=0.05))

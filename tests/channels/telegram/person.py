@@ -26,8 +26,14 @@ async def settled(channel: TelegramChannel, timeout: float = 5.0) -> None:
 
 
 class Person:
-    def __init__(self, fake: FakeTelegramAPI, channel: TelegramChannel, chat_id: int, deliver: Deliver,
-                 language_code: str = "zh-hant") -> None:
+    def __init__(
+        self,
+        fake: FakeTelegramAPI,
+        channel: TelegramChannel,
+        chat_id: int,
+        deliver: Deliver,
+        language_code: str = "zh-hant",
+    ) -> None:
         self.fake, self.channel, self.chat_id = fake, channel, chat_id
         self.deliver, self.language_code = deliver, language_code
         self.last: list[JSON] = []  # the messages of the last turn
@@ -60,8 +66,7 @@ class Person:
         """Send one update and wait for the bot's complete answer (at least `replies` messages)."""
         before = len(self.seen)
         await self.deliver(update)
-        await self.fake.wait_for(lambda: len(self.seen) >= before + replies,
-                                 what=f"a reply to {self.chat_id}")
+        await self.fake.wait_for(lambda: len(self.seen) >= before + replies, what=f"a reply to {self.chat_id}")
         await settled(self.channel)
         self.last = self.seen[before:]
         return self.text

@@ -27,8 +27,7 @@ async def test_network_errors_are_retried(fake: FakeTelegramAPI, polling: Telegr
     assert sends(fake) == [500, 500, 200, "dropped", 200]
 
 
-async def test_network_errors_are_retried_a_few_times_only(fake: FakeTelegramAPI,
-                                                           polling: TelegramChannel) -> None:
+async def test_network_errors_are_retried_a_few_times_only(fake: FakeTelegramAPI, polling: TelegramChannel) -> None:
     fake.fail_next("sendMessage", 502, times=10)
     assert await polling.push(str(DAVE), [Reply("網路不通")]) is False
     assert sends(fake) == [502, 502, 502]  # RetryPolicy.attempts
@@ -56,8 +55,12 @@ async def test_push_needs_a_telegram_user_id(fake: FakeTelegramAPI, polling: Tel
 
 
 async def test_transport_errors_become_ptb_errors(fake: FakeTelegramAPI) -> None:
-    async with Bot(fake.token, base_url=f"{fake.url}/bot", request=AiohttpRequest(read_timeout=0.1),
-                   get_updates_request=AiohttpRequest()) as bot:
+    async with Bot(
+        fake.token,
+        base_url=f"{fake.url}/bot",
+        request=AiohttpRequest(read_timeout=0.1),
+        get_updates_request=AiohttpRequest(),
+    ) as bot:
         fake.slow_next("sendMessage", 0.5)
         with pytest.raises(TimedOut):
             await bot.send_message(DAVE, "慢")
@@ -69,8 +72,9 @@ async def test_transport_errors_become_ptb_errors(fake: FakeTelegramAPI) -> None
             await bot.send_message(DAVE, "封鎖")
 
 
-async def test_unreachable_api_is_a_network_error_without_the_token(fake: FakeTelegramAPI,
-                                                                   unused_tcp_port: int) -> None:
+async def test_unreachable_api_is_a_network_error_without_the_token(
+    fake: FakeTelegramAPI, unused_tcp_port: int
+) -> None:
     request = AiohttpRequest(connect_timeout=1)
     await request.initialize()
     try:

@@ -53,8 +53,7 @@ async def test_refused_token_is_a_config_error(fake: FakeTelegramAPI, dialogue: 
     await channel.stop()  # harmless after a failed start
 
 
-async def test_webhook_mode_needs_the_web_server_and_a_secret(fake: FakeTelegramAPI,
-                                                             dialogue: Dialogue) -> None:
+async def test_webhook_mode_needs_the_web_server_and_a_secret(fake: FakeTelegramAPI, dialogue: Dialogue) -> None:
     with pytest.raises(ValueError, match="web server"):
         make_channel(fake, dialogue, webhook_url="https://bot.example.gov.tw", secret="s")
     with pytest.raises(ValueError, match="secret"):
@@ -89,6 +88,7 @@ async def test_a_failing_core_costs_one_apology(fake: FakeTelegramAPI, dialogue:
     channel = make_channel(fake, BrokenFor(dialogue, ERIN))
     await channel.start()
     try:
+
         async def queue(update: dict[str, object]) -> None:
             fake.queue_update(update)
 

@@ -22,8 +22,13 @@ CHATS = [830001, 830002, 830003, 830004]
 
 
 def ext_bot(fake: FakeTelegramAPI, limiter: ChatRateLimiter) -> ExtBot[int]:
-    return ExtBot(fake.token, base_url=f"{fake.url}/bot", rate_limiter=limiter,
-                  request=AiohttpRequest(), get_updates_request=AiohttpRequest())
+    return ExtBot(
+        fake.token,
+        base_url=f"{fake.url}/bot",
+        rate_limiter=limiter,
+        request=AiohttpRequest(),
+        get_updates_request=AiohttpRequest(),
+    )
 
 
 @pytest.fixture
@@ -33,8 +38,11 @@ async def spaced(fake: FakeTelegramAPI) -> AsyncIterator[ExtBot[int]]:
 
 
 def sent_times(fake: FakeTelegramAPI, chat_id: int) -> list[float]:
-    return [r["time"] for r in fake.requests
-            if r["method"] == "sendMessage" and r["params"].get("chat_id") == chat_id and r["status"] == 200]
+    return [
+        r["time"]
+        for r in fake.requests
+        if r["method"] == "sendMessage" and r["params"].get("chat_id") == chat_id and r["status"] == 200
+    ]
 
 
 def test_defaults_follow_telegram() -> None:
@@ -48,8 +56,10 @@ def test_defaults_follow_telegram() -> None:
 
 async def test_one_chat_is_spaced_others_are_not_held_up(fake: FakeTelegramAPI, spaced: ExtBot[int]) -> None:
     started = time.time()  # the fake records wall-clock times
-    await asyncio.gather(*(spaced.send_message(CHATS[0], f"第{n}則") for n in range(3)),
-                         *(spaced.send_message(chat, "你好") for chat in CHATS[1:]))
+    await asyncio.gather(
+        *(spaced.send_message(CHATS[0], f"第{n}則") for n in range(3)),
+        *(spaced.send_message(chat, "你好") for chat in CHATS[1:]),
+    )
     assert time.time() - started >= 0.39
     mine = sent_times(fake, CHATS[0])
     assert [s["text"] for s in fake.sent if s["chat_id"] == CHATS[0]] == ["第0則", "第1則", "第2則"]

@@ -16,8 +16,7 @@ from tests.fakes.telegram_api import FakeTelegramAPI
 ALICE, BOB = 810001, 810002
 
 
-async def test_first_evening_in_chinese(fake: FakeTelegramAPI, person: Callable[..., Person],
-                                        store: Store) -> None:
+async def test_first_evening_in_chinese(fake: FakeTelegramAPI, person: Callable[..., Person], store: Store) -> None:
     alice = person(ALICE)
     assert "請選擇語言" in await alice.say("/start")
     [rows] = [m["reply_markup"]["inline_keyboard"] for m in alice.last if m["reply_markup"]]
@@ -69,8 +68,9 @@ async def test_429_storm_every_reply_once(fake: FakeTelegramAPI, person: Callabl
     assert statuses.count(429) == 3 and statuses.count(200) == 2
 
 
-async def test_blocked_person_is_marked_inactive(fake: FakeTelegramAPI, person: Callable[..., Person],
-                                                 polling: TelegramChannel, store: Store) -> None:
+async def test_blocked_person_is_marked_inactive(
+    fake: FakeTelegramAPI, person: Callable[..., Person], polling: TelegramChannel, store: Store
+) -> None:
     alice, bob = person(ALICE), person(BOB)
     await alice.say("/start")
     fake.block_chat(ALICE)
@@ -90,15 +90,22 @@ async def test_blocked_person_is_marked_inactive(fake: FakeTelegramAPI, person: 
     assert bob.seen[-1]["message"]["text"] == "提醒"
 
 
-async def test_blocking_the_bot_marks_inactive(fake: FakeTelegramAPI, person: Callable[..., Person],
-                                               polling: TelegramChannel, store: Store) -> None:
+async def test_blocking_the_bot_marks_inactive(
+    fake: FakeTelegramAPI, person: Callable[..., Person], polling: TelegramChannel, store: Store
+) -> None:
     alice = person(ALICE)
     await alice.say("/start")
-    fake.queue_update({"my_chat_member": {
-        "chat": {"id": ALICE, "first_name": "測試使用者", "type": "private"},
-        "from": {"id": ALICE, "is_bot": False, "first_name": "測試使用者"}, "date": 1685620800,
-        "old_chat_member": {"user": fake.bot_user, "status": "member"},
-        "new_chat_member": {"user": fake.bot_user, "status": "kicked", "until_date": 0}}})
+    fake.queue_update(
+        {
+            "my_chat_member": {
+                "chat": {"id": ALICE, "first_name": "測試使用者", "type": "private"},
+                "from": {"id": ALICE, "is_bot": False, "first_name": "測試使用者"},
+                "date": 1685620800,
+                "old_chat_member": {"user": fake.bot_user, "status": "member"},
+                "new_chat_member": {"user": fake.bot_user, "status": "kicked", "until_date": 0},
+            }
+        }
+    )
     async with asyncio.timeout(5):
         while (user := await store.get_user("telegram", str(ALICE))) is None or user.active:
             await asyncio.sleep(0.01)
@@ -108,20 +115,36 @@ async def test_blocking_the_bot_marks_inactive(fake: FakeTelegramAPI, person: Ca
 
 async def test_odd_updates_do_not_stop_the_bot(fake: FakeTelegramAPI, person: Callable[..., Person]) -> None:
     alice = person(ALICE)
-    fake.queue_update({"message_reaction_count": {"chat": {"id": -100, "type": "group", "title": "x"},
-                                                  "message_id": 1, "date": 0, "reactions": []}})
+    fake.queue_update(
+        {
+            "message_reaction_count": {
+                "chat": {"id": -100, "type": "group", "title": "x"},
+                "message_id": 1,
+                "date": 0,
+                "reactions": [],
+            }
+        }
+    )
     fake.queue_update({"some_future_kind": {"whatever": [1, 2, 3]}})
-    fake.queue_update({"edited_message": {"message_id": 1, "date": 0, "text": "改",
-                                          "chat": {"id": ALICE, "type": "private", "first_name": "A"}}})
+    fake.queue_update(
+        {
+            "edited_message": {
+                "message_id": 1,
+                "date": 0,
+                "text": "改",
+                "chat": {"id": ALICE, "type": "private", "first_name": "A"},
+            }
+        }
+    )
     assert "請選擇語言" in await alice.say("/start")
     assert len(alice.seen) == 1
 
 
-async def test_groups_are_pointed_to_a_private_chat(fake: FakeTelegramAPI, person: Callable[..., Person],
-                                                    store: Store) -> None:
+async def test_groups_are_pointed_to_a_private_chat(
+    fake: FakeTelegramAPI, person: Callable[..., Person], store: Store
+) -> None:
     group = person(-1001234567890)
-    text = await group.turn(fake.make_message_update(-1001234567890, "/start@gov_helper_test_bot",
-                                                     user_id=ALICE))
+    text = await group.turn(fake.make_message_update(-1001234567890, "/start@gov_helper_test_bot", user_id=ALICE))
     assert "私人對話" in text and "@gov_helper_test_bot" in text
     fake.queue_update(fake.make_message_update(-1001234567890, "大家好", user_id=BOB))  # chatter: ignored
     assert "請選擇語言" in await person(ALICE).say("/start")
@@ -129,8 +152,7 @@ async def test_groups_are_pointed_to_a_private_chat(fake: FakeTelegramAPI, perso
     assert await store.get_user("telegram", str(BOB)) is None
 
 
-async def test_foreign_button_data_gets_the_polite_reply(fake: FakeTelegramAPI,
-                                                         person: Callable[..., Person]) -> None:
+async def test_foreign_button_data_gets_the_polite_reply(fake: FakeTelegramAPI, person: Callable[..., Person]) -> None:
     alice = person(ALICE)
     await alice.say("/start")
     message_id = alice.seen[-1]["message_id"]

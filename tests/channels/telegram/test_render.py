@@ -8,7 +8,7 @@ from bot.channels.telegram.render import MAX_UNITS, escape, keyboard, render, sp
 from bot.core.messages import Button, Reply
 from tests.fakes.telegram_api import parse_html
 
-COURSE = "「性別主流化」<進階> 課程 A&B - 第1~2講 [線上] \"e等公務園\"+"
+COURSE = '「性別主流化」<進階> 課程 A&B - 第1~2講 [線上] "e等公務園"+'
 
 
 def shown(html: str) -> str:
@@ -67,12 +67,15 @@ def test_blank_text() -> None:
     assert only.keyboard is not None and shown(only.html).strip()
 
 
-@pytest.mark.parametrize(("labels", "rows"), [
-    (["中文（繁體）", "English"], [2]),
-    (["📊 我的進度", "👣 參加步驟", "📚 組裝課程"], [2, 1]),
-    (["e見鍾情戀高雄－高雄市政府業務介紹", "選單", "說明"], [1, 2]),
-    (["選單", "e見鍾情戀高雄－高雄市政府業務介紹", "說明"], [1, 1, 1]),
-])
+@pytest.mark.parametrize(
+    ("labels", "rows"),
+    [
+        (["中文（繁體）", "English"], [2]),
+        (["📊 我的進度", "👣 參加步驟", "📚 組裝課程"], [2, 1]),
+        (["e見鍾情戀高雄－高雄市政府業務介紹", "選單", "說明"], [1, 2]),
+        (["選單", "e見鍾情戀高雄－高雄市政府業務介紹", "說明"], [1, 1, 1]),
+    ],
+)
 def test_buttons_in_rows_of_one_or_two(labels: list[str], rows: list[int]) -> None:
     markup = keyboard([Button(label, f"0|x:{n}") for n, label in enumerate(labels)])
     assert markup is not None

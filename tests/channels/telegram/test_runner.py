@@ -17,10 +17,14 @@ GINA = 860001
 
 
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
-async def test_run_serves_telegram(fake: FakeTelegramAPI, tmp_path: Path, unused_tcp_port: int,
-                                   mode: str) -> None:
-    env = {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url, "BOT_HTTP_HOST": "127.0.0.1",
-           "BOT_HTTP_PORT": str(unused_tcp_port), "DATABASE_URL": f"sqlite:///{tmp_path}/run.sqlite3"}
+async def test_run_serves_telegram(fake: FakeTelegramAPI, tmp_path: Path, unused_tcp_port: int, mode: str) -> None:
+    env = {
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_URL": fake.url,
+        "BOT_HTTP_HOST": "127.0.0.1",
+        "BOT_HTTP_PORT": str(unused_tcp_port),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/run.sqlite3",
+    }
     if mode == "webhook":
         env |= {"TELEGRAM_WEBHOOK_URL": "https://bot.example.gov.tw/", "TELEGRAM_WEBHOOK_SECRET": SECRET}
     stop = asyncio.Event()

@@ -31,8 +31,7 @@ async def test_conversation_over_the_webhook(fake: FakeTelegramAPI, webhook: Web
 
 
 @pytest.mark.parametrize("secret", [None, "", "wrong", SECRET + "x", SECRET[:-1]])
-async def test_wrong_or_missing_secret_is_refused(fake: FakeTelegramAPI, webhook: Webhook,
-                                                  secret: str | None) -> None:
+async def test_wrong_or_missing_secret_is_refused(fake: FakeTelegramAPI, webhook: Webhook, secret: str | None) -> None:
     assert await webhook.post(fake.make_message_update(CAROL, "/start"), secret=secret) == 403
     await asyncio.sleep(0.05)
     await settled(webhook.channel)
@@ -41,8 +40,15 @@ async def test_wrong_or_missing_secret_is_refused(fake: FakeTelegramAPI, webhook
 
 async def test_malformed_bodies_are_dropped_with_200(fake: FakeTelegramAPI, webhook: Webhook) -> None:
     # 200, not 400: Telegram resends any update without a 2xx, so refusing would bring it back.
-    for body in (b"\x00garbage{", b"", "不是 JSON".encode(), b"[1, 2]", b'{"message": {"text": "hi"}}',
-                 b'{"update_id": 5, "message": {"text": "no chat, no date"}}', b'{"update_id": "x"}'):
+    for body in (
+        b"\x00garbage{",
+        b"",
+        "不是 JSON".encode(),
+        b"[1, 2]",
+        b'{"message": {"text": "hi"}}',
+        b'{"update_id": 5, "message": {"text": "no chat, no date"}}',
+        b'{"update_id": "x"}',
+    ):
         assert await webhook.post(body) == 200, body
     assert await webhook.post({"update_id": 6, "some_future_kind": {"a": 1}}) == 200
     await settled(webhook.channel)
