@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("run", help="run every configured chat channel (Telegram, LINE) until SIGTERM")
 
+    line = sub.add_parser("line", help="LINE channel tools")
+    line_sub = line.add_subparsers(dest="line_command", required=True)
+    richmenu = line_sub.add_parser("richmenu", help="create the rich menu, upload its image, set it as the default")
+    richmenu.add_argument("--image", help="PNG or JPEG, 2500x843, same 2x3 layout (default: the bundled image)")
+
     ask = sub.add_parser("ask", help="answer questions from stdin, one per line (for HR to test a rules file)")
     ask.add_argument("--plan", required=True)
     ask.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
@@ -88,6 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             asyncio.run(run(Settings.from_env()))
             return 0
+        if args.command == "line":
+            from bot.channels.line.richmenu import run_richmenu_command
+
+            return run_richmenu_command(args.image)
         if args.command in ("console", "ask"):
             return asyncio.run(_chat(args))
     except PlanError as exc:

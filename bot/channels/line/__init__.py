@@ -1,0 +1,11 @@
+"""The LINE channel (line-bot-sdk v3): a thin adapter between LINE and the core.
+
+Only this package imports linebot. `channel` owns the webhook and the lifecycle,
+`events` reads LINE events, `render` and `flex` turn replies into LINE messages,
+`sender` delivers them (reply token, push with retry keys, rate limits), and
+`richmenu` installs the rich menu (`python -m bot line richmenu`).
+"""
+
+from bot.channels.line.channel import WEBHOOK_PATH, LineChannel
+
+__all__ = ["WEBHOOK_PATH", "LineChannel"]

@@ -1,0 +1,189 @@
+"""The LINE channel: the webhook on the shared web server, and sending through the SDK.
+
+    POST /line/webhook ─► size ─► X-Line-Signature (raw body) ─► JSON ─► each event:
+        read (SDK models) ─► seen before? ─► served? ─► background task ─► 200 at once
+    task (one person at a time, in arrival order):
+        Incoming ─► Dialogue.handle ─► render ─► reply token, else push
+
+Nothing is parsed before the signature is checked, and LINE gets its 200 before any
+work, so it never redelivers because the core was slow. The SDK's HTTP client is
+opened in the running loop at start() and closed at stop(), after the events in
+progress are done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import weakref
+from dataclasses import replace
+
+from aiohttp import web
+from linebot.v3.messaging import ApiException, AsyncApiClient, AsyncMessagingApi, Configuration
+from linebot.v3.models.events import UnknownEvent
+from linebot.v3.webhook import SignatureValidator
+
+from bot.channels.line.dedupe import SeenEvents
+from bot.channels.line.events import CHANNEL, Received, parse_event, to_received
+from bot.channels.line.render import render
+from bot.channels.line.sender import NETWORK_ERRORS, LineSender, RetryPolicy
+from bot.config import LineSettings
+from bot.core.dialogue import Dialogue
+from bot.core.messages import Reply
+from bot.web import WebServer
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/line/webhook"
+MAX_BODY = 256 * 1024  # a webhook carries a few events of ~1 KB; far below the server's own cap
+DRAIN_TIMEOUT = 25.0  # seconds stop() waits for events in progress
+
+
+class LineChannel:
+    name = CHANNEL
+
+    def __init__(
+        self,
+        settings: LineSettings,
+        dialogue: Dialogue,
+        web: WebServer,
+        *,
+        retry: RetryPolicy | None = None,
+        seen: SeenEvents | None = None,
+    ) -> None:
+        self.settings = settings
+        self.dialogue = dialogue
+        self.retry = retry or RetryPolicy()
+        self._validator = SignatureValidator(settings.channel_secret)
+        self._seen = seen or SeenEvents()
+        self._client: AsyncApiClient | None = None
+        self._api: AsyncMessagingApi | None = None
+        self._sender: LineSender | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        web.add_route("POST", WEBHOOK_PATH, self.webhook, CHANNEL)
+
+    # ---- lifecycle
+
+    async def start(self) -> None:
+        if self._client is not None:
+            return
+        config = Configuration(access_token=self.settings.access_token, host=self.settings.api_url)
+        self._client = AsyncApiClient(config)  # opens an aiohttp session: needs the running loop
+        self._api = AsyncMessagingApi(self._client)
+        self._sender = LineSender(self._api, self.retry)
+        log.info("LINE: webhook at %s, Messaging API at %s", WEBHOOK_PATH, self.settings.api_url)
+
+    async def stop(self) -> None:
+        sender, self._sender = self._sender, None  # the webhook now answers 503; LINE redelivers later
+        if sender is None:
+            return
+        await self.drain(DRAIN_TIMEOUT)
+        if self._client is not None:
+            await self._client.close()
+        self._client = self._api = None
+
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait until the events taken so far are handled; past `timeout`, cancel the rest."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while self._tasks:
+            remaining = None if deadline is None else max(0.0, deadline - loop.time())
+            done, pending = await asyncio.wait(set(self._tasks), timeout=remaining)
+            self._tasks -= done
+            if pending and deadline is not None and loop.time() >= deadline:
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                log.warning("LINE: %d events still in progress were cancelled", len(pending))
+                return
+
+    async def push(self, user_id: str, replies: list[Reply]) -> bool:
+        """Unprompted messages (reminders, announcements): pushes, counted against the quota.
+        False when LINE did not take them; a person who blocked the bot is marked inactive
+        by the unfollow event LINE sends, not here."""
+        if self._sender is None:
+            raise RuntimeError("LineChannel.push() before start() or after stop()")
+        batches = render(replies)
+        return await self._sender.push(user_id, batches) if batches else True
+
+    # ---- webhook
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        if self._sender is None:
+            return web.Response(status=503, text="not ready")
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return web.Response(status=413, text="body too large")
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return web.Response(status=413, text="body too large")
+        if len(body) > MAX_BODY:
+            return web.Response(status=413, text="body too large")
+        if not self._signed(body, request.headers.get("X-Line-Signature", "")):
+            log.warning("LINE webhook refused: missing or wrong X-Line-Signature (is LINE_CHANNEL_SECRET right?)")
+            return web.Response(status=400, text="bad signature")
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            payload = None
+        events = payload.get("events") if isinstance(payload, dict) else None
+        if not isinstance(events, list):
+            log.warning("LINE webhook refused: the body is not a webhook payload")
+            return web.Response(status=400, text="bad body")
+        for raw in events:
+            self._take(raw)
+        return web.Response(text="OK")
+
+    def _signed(self, body: bytes, signature: str) -> bool:
+        try:
+            text = body.decode("utf-8")  # what LINE signed; the SDK validates text
+        except UnicodeDecodeError:
+            return False
+        return bool(signature) and self._validator.validate(text, signature)
+
+    def _take(self, raw: object) -> None:
+        event = parse_event(raw)
+        if event is None:
+            kind = raw.get("type") if isinstance(raw, dict) else type(raw).__name__
+            log.warning("LINE event of type %r could not be read (a common field is missing)", kind)
+            return
+        if not self._seen.first_time(event.webhook_event_id):
+            log.info("LINE event %s is a redelivery of one already taken: skipped", event.webhook_event_id)
+            return
+        received = to_received(event)
+        if isinstance(received, str):
+            level = logging.WARNING if isinstance(event, UnknownEvent) else logging.INFO
+            log.log(level, "LINE event %s not served: %s", event.webhook_event_id, received)
+            return
+        task = asyncio.create_task(self._process(received), name=f"line-{received.event_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _process(self, received: Received) -> None:
+        sender = self._sender
+        user_id = received.incoming.user_id
+        lock = self._locks.get(user_id)
+        if lock is None:
+            lock = self._locks[user_id] = asyncio.Lock()
+        try:
+            async with lock:  # one person's events are answered in the order they came
+                incoming = received.incoming
+                if incoming.event == "follow":
+                    incoming = replace(incoming, lang_hint=await self._language(user_id))
+                batches = render(await self.dialogue.handle(incoming))
+                if batches and sender is not None:
+                    await sender.answer(received.reply_token, user_id, batches)
+        except Exception:
+            log.exception("LINE event %s failed", received.event_id)
+
+    async def _language(self, user_id: str) -> str | None:
+        """The language of the person's LINE app, so the welcome is in it (free API call)."""
+        if self._api is None:
+            return None
+        try:
+            profile = await self._api.get_profile(user_id, _request_timeout=5)
+        except (ApiException, *NETWORK_ERRORS) as exc:
+            log.info("LINE profile not available for a new follower: %r", exc)
+            return None
+        return profile.language

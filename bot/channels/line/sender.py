@@ -1,0 +1,166 @@
+"""Sending to LINE: the free reply token first, push (counted against the monthly quota)
+when it no longer works, retries that never deliver twice.
+
+- Reply: one try per turn with the event's token. LINE answers 400 "Invalid reply token"
+  when it expired (~30 s) or was used: then every batch goes by push. Other failures are
+  logged and not pushed: a reply cannot carry a retry key, so after a timeout we cannot
+  know whether the person already has the answer, and a duplicate is worse than asking
+  again.
+- Push: each request (one logical message batch) gets its own `X-Line-Retry-Key` UUID,
+  reused on every retry of that request, so LINE delivers it at most once; 409 means it
+  was already accepted, which is success. Retried on 429, 5xx and network errors with
+  exponential backoff (bounded); never on 429 "monthly limit" (retrying cannot help until
+  next month or a plan upgrade), nor on other 4xx (the request itself is wrong).
+- Every request first takes a token from its endpoint's rate limiter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from enum import Enum
+
+import aiohttp
+from linebot.v3.messaging import ApiException, AsyncMessagingApi, PushMessageRequest, ReplyMessageRequest
+
+from bot.channels.line.limiter import PUSH_PER_SECOND, REPLY_PER_SECOND, RateLimiter
+from bot.channels.line.render import Batch
+
+log = logging.getLogger(__name__)
+NETWORK_ERRORS = (aiohttp.ClientError, TimeoutError)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5  # tries per request, the first included
+    base_delay: float = 1.0  # seconds; doubled after each failure
+    max_delay: float = 30.0
+    timeout: float = 15.0  # per HTTP request (the SDK's default is 5 minutes)
+
+    def delay(self, failures: int, retry_after: str | None = None) -> float:
+        if retry_after and retry_after.strip().isdigit():
+            return min(float(retry_after), self.max_delay)
+        return min(self.base_delay * 2 ** (failures - 1), self.max_delay)
+
+
+class ReplyOutcome(Enum):
+    SENT = "sent"
+    TOKEN_INVALID = "token_invalid"  # expired or used: push instead
+    FAILED = "failed"
+
+
+def error_message(exc: ApiException) -> str:
+    """LINE's `message` from an error body ({"message": ..., "details": [...]}), or the raw body."""
+    body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body or "")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body[:300]
+    if not isinstance(data, dict):
+        return body[:300]
+    details = "; ".join(
+        f"{d.get('property')}: {d.get('message')}" for d in data.get("details") or [] if isinstance(d, dict)
+    )
+    return f"{data.get('message', '')}" + (f" ({details})" if details else "")
+
+
+def _retry_after(exc: ApiException) -> str | None:
+    headers = exc.headers or {}
+    return headers.get("Retry-After") if hasattr(headers, "get") else None
+
+
+@dataclass
+class Limits:
+    reply: RateLimiter = field(default_factory=lambda: RateLimiter(REPLY_PER_SECOND))
+    push: RateLimiter = field(default_factory=lambda: RateLimiter(PUSH_PER_SECOND))
+
+
+class LineSender:
+    def __init__(self, api: AsyncMessagingApi, retry: RetryPolicy | None = None, limits: Limits | None = None) -> None:
+        self.api = api
+        self.retry = retry or RetryPolicy()
+        self.limits = limits or Limits()
+
+    async def answer(self, reply_token: str | None, user_id: str, batches: list[Batch]) -> bool:
+        """Send one turn's batches: the first by reply when there is a token, the rest (or
+        all, when the token no longer works) by push. True when everything was delivered."""
+        rest = batches
+        if reply_token and batches:
+            outcome = await self.reply(reply_token, batches[0])
+            if outcome is ReplyOutcome.FAILED:
+                return False
+            if outcome is ReplyOutcome.SENT:
+                rest = batches[1:]
+            else:
+                log.info("reply token no longer valid; pushing the answer instead (counts against the quota)")
+        return await self.push(user_id, rest)
+
+    async def reply(self, reply_token: str, batch: Batch) -> ReplyOutcome:
+        request = ReplyMessageRequest(reply_token=reply_token, messages=batch)
+        for attempt in range(1, self.retry.attempts + 1):
+            await self.limits.reply.acquire()
+            try:
+                await self.api.reply_message(request, _request_timeout=self.retry.timeout)
+                return ReplyOutcome.SENT
+            except ApiException as exc:
+                message = error_message(exc)
+                if exc.status == 400 and "reply token" in message.lower():
+                    return ReplyOutcome.TOKEN_INVALID
+                if exc.status == 429 and "monthly limit" not in message.lower() and attempt < self.retry.attempts:
+                    await asyncio.sleep(self.retry.delay(attempt, _retry_after(exc)))
+                    continue  # a 429 was refused before anything was sent
+                log.error("LINE refused a reply (%s): %s", exc.status, message)
+                return ReplyOutcome.FAILED
+            except NETWORK_ERRORS as exc:
+                log.error("reply to LINE failed, not retried (a reply has no retry key): %r", exc)
+                return ReplyOutcome.FAILED
+        return ReplyOutcome.FAILED
+
+    async def push(self, user_id: str, batches: list[Batch]) -> bool:
+        for batch in batches:
+            if not await self._push_one(user_id, batch):
+                return False
+        return True
+
+    async def _push_one(self, user_id: str, batch: Batch) -> bool:
+        request = PushMessageRequest(to=user_id, messages=batch)
+        key = str(uuid.uuid4())  # one per logical message, the same on every retry
+        for attempt in range(1, self.retry.attempts + 1):
+            await self.limits.push.acquire()
+            retry_after = None
+            try:
+                await self.api.push_message(request, x_line_retry_key=key, _request_timeout=self.retry.timeout)
+                return True
+            except ApiException as exc:
+                message = error_message(exc)
+                if exc.status == 409:  # this retry key was already accepted: delivered
+                    log.info("push %s was already accepted by LINE (409)", key)
+                    return True
+                if exc.status == 429 and "monthly limit" in message.lower():
+                    log.error(
+                        "LINE monthly message limit reached: push not sent and not retried. Check "
+                        "GET /v2/bot/message/quota and /quota/consumption, or upgrade the plan. (%s)",
+                        message,
+                    )
+                    return False
+                if exc.status != 429 and exc.status < 500:
+                    log.error("LINE refused a push (%s): %s", exc.status, message)
+                    return False
+                retry_after = _retry_after(exc)
+                log.warning(
+                    "push %s: LINE answered %s (%s), attempt %d/%d",
+                    key,
+                    exc.status,
+                    message,
+                    attempt,
+                    self.retry.attempts,
+                )
+            except NETWORK_ERRORS as exc:
+                log.warning("push %s: %r, attempt %d/%d", key, exc, attempt, self.retry.attempts)
+            if attempt < self.retry.attempts:
+                await asyncio.sleep(self.retry.delay(attempt, retry_after))
+        log.error("push %s not delivered after %d attempts", key, self.retry.attempts)
+        return False
