@@ -12,7 +12,7 @@ from bot.domain.record import RecordRow
 from bot.features.onboarding import plan_label
 from bot.i18n import current_lang
 from bot.render.numbers import num
-from bot.render.status import render_assessment, reward_line
+from bot.render.status import deadline_lines, render_assessment, reward_line
 from bot.storage import Mark
 
 
@@ -33,7 +33,7 @@ def status_card(a: Assessment) -> Card:
         CardRow(b.bundle.name, f"{num(b.hours_done)}/{num(b.hours_required)}", b.hours_done / b.hours_required)
         for b in a.bundles
     ]
-    footer = "\n".join(reward_line(a.plan, r) for r in a.rewards)
+    footer = "\n".join([*(reward_line(a.plan, r) for r in a.rewards), *deadline_lines(a)])
     return Card(plan_label(a.plan, current_lang()), tuple(rows), footer)
 
 
