@@ -7,13 +7,14 @@ tells them exactly what to fix, where a traceback would not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from bot.plans.model import Plan
 
@@ -56,7 +57,7 @@ def _label(raw: Any, loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails) -> str:
     message = _PYDANTIC_WORDING.get(error["type"]) or str(error["msg"])
     return message.removeprefix("Value error, ")
 
@@ -116,7 +117,7 @@ class PlanBook:
     def get(self, plan_id: str) -> Plan | None:
         return self.plans.get(plan_id)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Plan]:
         return iter(self.plans.values())
 
     def __len__(self) -> int:

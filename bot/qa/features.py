@@ -40,7 +40,8 @@ _NON_WORD = re.compile(r"[^a-z0-9+]+")
 
 def sounds_of(text: str) -> tuple[str, ...]:
     """One syllable per character (non-Chinese characters stand for themselves)."""
-    return tuple(lazy_pinyin(text, errors=lambda run: list(run)))
+    # pypinyin accepts a list from `errors` (one item per character); its stubs say str.
+    return tuple(lazy_pinyin(text, errors=lambda run: list(run)))  # type: ignore[arg-type, return-value]
 
 
 def words_of(text: str) -> str:
@@ -158,7 +159,7 @@ class Vocabulary:
 
     def __init__(self, concepts: dict[str, list[Term]], filler: list[Term]) -> None:
         self.concepts = concepts
-        entries = [(name, term) for name, terms in concepts.items() for term in terms]
+        entries: list[tuple[str | None, Term]] = [(name, term) for name, terms in concepts.items() for term in terms]
         entries += [(None, term) for term in filler]
         self._by_char: dict[str, list[tuple[str | None, Term]]] = {}
         self._by_sound: dict[str, list[tuple[str | None, Term]]] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from babel.dates import format_date, get_day_names
 
@@ -19,7 +20,7 @@ def roc_year(day: date) -> int:
 
 
 def weekday(day: date) -> str:
-    style = "narrow" if current_lang() == "zh-TW" else "abbreviated"
+    style: Literal["narrow", "abbreviated"] = "narrow" if current_lang() == "zh-TW" else "abbreviated"
     return str(get_day_names(style, locale=folder_of(current_lang()))[day.weekday()])
 
 

@@ -16,6 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -60,9 +61,9 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None:
             raise RuntimeError("AiohttpRequest is not initialized")
-        connect = self._connect_timeout if connect_timeout is self.DEFAULT_NONE else connect_timeout
-        pool = 0.0 if pool_timeout is self.DEFAULT_NONE or pool_timeout is None else pool_timeout
-        read = self._read_timeout if read_timeout is self.DEFAULT_NONE else read_timeout
+        connect = self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
+        pool = pool_timeout if isinstance(pool_timeout, float | int) else 0.0
+        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
         timeout = aiohttp.ClientTimeout(connect=None if connect is None else connect + pool, sock_read=read)
         try:
             body = _body(request_data)
