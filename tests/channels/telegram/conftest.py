@@ -34,13 +34,6 @@ SECRET = "s3cret_Token-for-tests"
 PUBLIC_URL = "https://bot.example.gov.tw"
 
 
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    # PTB 22.8 warns (PTBDeprecationWarning, an error here) whenever it creates a RetryAfter,
-    # i.e. on every 429, unless the v23 behaviour is opted in.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegramAPI]:
     async with FakeTelegramAPI() as server:
