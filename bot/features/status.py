@@ -10,9 +10,9 @@ from bot.domain.calendar import TAIPEI
 from bot.domain.eligibility import Assessment, Completion, Note
 from bot.domain.record import RecordRow
 from bot.features.onboarding import plan_label
-from bot.i18n import current_lang
+from bot.i18n import current_lang, t
 from bot.render.numbers import num
-from bot.render.status import deadline_lines, render_assessment, reward_line
+from bot.render.status import bundle_title, deadline_lines, note_text, render_notes, render_summary, reward_line
 from bot.storage import Mark
 
 
@@ -30,7 +30,12 @@ async def assess(turn: Turn) -> Assessment:
 
 def status_card(a: Assessment) -> Card:
     rows = [
-        CardRow(b.bundle.name, f"{num(b.hours_done)}/{num(b.hours_required)}", b.hours_done / b.hours_required)
+        CardRow(
+            bundle_title(a.plan, b.bundle.id),
+            f"{num(b.hours_done)}/{num(b.hours_required)}　"
+            + t("list.reason_separator").join(note_text(r) for r in b.reasons),
+            b.hours_done / b.hours_required,
+        )
         for b in a.bundles
     ]
     footer = "\n".join([*(reward_line(a.plan, r) for r in a.rewards), *deadline_lines(a)])
@@ -41,14 +46,11 @@ async def show_status(
     turn: Turn, args: tuple[str, ...] = (), unmatched: tuple[RecordRow, ...] = (), notes: tuple[Note, ...] = ()
 ) -> list[Reply]:
     a = await assess(turn)
-    text = render_assessment(a, unmatched, notes)
-    return [
-        reply(
-            text,
-            button("button.mark_done", "rep"),
-            button("button.record", "rec"),
-            button("button.menu", "menu"),
-            card=status_card(a),
-            kind="status",
-        )
-    ]
+    buttons = (button("button.mark_done", "rep"), button("button.record", "rec"), button("button.menu", "menu"))
+    summary = reply(render_summary(a), *buttons, card=status_card(a), kind="status")
+    why = render_notes(a, unmatched, notes)
+    if not why:
+        return [summary]
+    # The notes go in a message of their own: channels that show the summary as a card
+    # (LINE's Flex) would otherwise leave them in the alt text only.
+    return [reply(summary.text, card=summary.card, kind="status"), reply(why, *buttons)]

@@ -120,11 +120,8 @@ def deadline_lines(a: Assessment) -> list[str]:
     return lines
 
 
-def render_assessment(
-    a: Assessment,
-    unmatched: Sequence[RecordRow] = (),
-    extra_notes: Sequence[Note] = (),
-) -> str:
+def render_summary(a: Assessment) -> str:
+    """Bundles, rewards and deadlines: where the person stands."""
     plan = a.plan
     parts = [t("status.title", title=plan.plan.title.get(current_lang()), date=show_date(a.as_of))]
     parts.extend(bundle_line(b, plan) for b in a.bundles)
@@ -133,10 +130,22 @@ def render_assessment(
     parts.extend(deadline_lines(a))
     if a.on_unpaid_leave:
         parts.append(t("status.unpaid_leave_assumed"))
+    return "\n".join(parts)
+
+
+def render_notes(a: Assessment, unmatched: Sequence[RecordRow] = (), extra_notes: Sequence[Note] = ()) -> str:
+    """Why something does not count (office hours, late, not passed, not in the plan); "" if nothing."""
     notes = [note_text(n) for n in (*extra_notes, *a.notes)]
     notes.extend(t("note.unmatched", course=row.label) for row in unmatched)
-    if notes:
-        parts.append("")
-        parts.append(t("status.notes_header"))
-        parts.extend(f"・{n}" for n in dict.fromkeys(notes))
-    return "\n".join(parts)
+    if not notes:
+        return ""
+    return "\n".join([t("status.notes_header"), *(f"・{n}" for n in dict.fromkeys(notes))])
+
+
+def render_assessment(
+    a: Assessment,
+    unmatched: Sequence[RecordRow] = (),
+    extra_notes: Sequence[Note] = (),
+) -> str:
+    notes = render_notes(a, unmatched, extra_notes)
+    return render_summary(a) + ("\n\n" + notes if notes else "")
