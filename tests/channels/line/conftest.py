@@ -9,7 +9,6 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -23,7 +22,7 @@ from bot.core.dialogue import Dialogue
 from bot.core.services import Services
 from bot.domain.calendar import TAIPEI
 from bot.plans.loader import load_rules_dir
-from bot.storage import Store, open_store
+from bot.storage import Store
 from bot.web import WebServer
 from tests.fakes.line_api import FakeLineAPI, new_user_id, postback_event, text_message_event
 
@@ -94,13 +93,6 @@ class LineBot:
 async def fake() -> AsyncIterator[FakeLineAPI]:
     async with FakeLineAPI() as server:
         yield server
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await open_store(f"sqlite:///{tmp_path}/t.sqlite3")
-    yield s
-    await s.close()
 
 
 @pytest.fixture

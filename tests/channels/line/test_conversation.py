@@ -82,3 +82,13 @@ async def test_unfollow_marks_the_person_inactive(bot: LineBot) -> None:
     user = await bot.store.get_user("line", bot.user)
     assert user is not None and not user.active
     assert len(bot.fake.requests) == sent  # no reply is possible, none attempted
+
+
+async def test_record_notes_are_readable_next_to_the_status_card(bot: LineBot) -> None:
+    from tests.conftest import record_text
+
+    await onboard(bot)
+    rows = [("友善職場", "2023-03-01 10:00:00", "2023-03-01 11:00:00")]  # a Wednesday morning
+    got = await bot.say(record_text(rows))
+    assert any(m["type"] == "flex" for m in got)
+    assert "上班時間" in texts(got)  # the reason is in a text message, not only in the card's alt text
