@@ -308,4 +308,5 @@ class Assessor:
         return BundleProgress(p.bundle, p.courses, p.hours_done, p.complete, p.finished_on, hours, tuple(reasons))
 
     def _in_group(self, bundle_id: str, targets: Sequence[str]) -> bool:
-        return any(t in self.plan.groups_by_id and bundle_id in self.plan.groups_by_id[t].bundles for t in targets)
+        group = self.plan.group_of(bundle_id)
+        return group is not None and group.id in targets

@@ -40,8 +40,7 @@ async def show_faq(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
         for tp in FAQ_TOPICS
         if tp != "commendation" or any(r.type == "commendation" for r in (turn.plan.rewards if turn.plan else ()))
     ]
-    buttons = [button(f"topic.{tp}", f"topic:{tp}") for tp in topics]
-    return [reply(t("faq.text"), *buttons, button("button.menu", "menu"))]
+    return [reply(t("faq.text"), *topic_buttons(topics), button("button.menu", "menu"))]
 
 
 async def show_settings(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:

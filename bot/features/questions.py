@@ -13,7 +13,7 @@ from bot.core.messages import Button, Reply
 from bot.core.turn import Turn, button, reply
 from bot.features import menu, progress, status
 from bot.i18n import t
-from bot.qa.answers import ANSWERS, Context, answer, desk_text, topic_label
+from bot.qa.answers import ANSWERS, Context, answer, desk_text
 from bot.qa.entities import Entities
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,7 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
     ctx = Context(tools.plan, turn.today, Entities())
     head = t("ask.other_year", plan=tools.plan.plan.title.get(turn.lang)) if match.other_year else t("ask.unsure")
     text_out = head + "\n\n" + desk_text(ctx)
-    buttons = [Button(topic_label(s), f"topic:{s}") for s in suggestions]
-    return [reply(text_out, *buttons, button("button.menu", "menu"))]
+    return [reply(text_out, *menu.topic_buttons(suggestions), button("button.menu", "menu"))]
 
 
 async def topic(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:

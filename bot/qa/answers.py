@@ -13,7 +13,7 @@ from datetime import date
 
 from bot.core.messages import Button, Reply
 from bot.i18n import current_lang, t
-from bot.plans.model import Bundle, Plan, Reward, Step, Text
+from bot.plans.model import Bundle, Group, Plan, Reward, Step, Text
 from bot.qa.entities import Entities
 from bot.render.numbers import show_date, show_hours
 from bot.render.status import join_names
@@ -56,13 +56,21 @@ def _reward_name(r: Reward) -> str:
     return r.label.get(current_lang()) if r.label else t("reward.comp_leave")
 
 
+def _options(plan: Plan, g: Group) -> str:
+    """「英語大聲公或機智英檢生活」: the bundles a group lets one choose from."""
+    return t("list.or").join(plan.bundles_by_id[b].name for b in g.bundles)
+
+
+def _group_hours(plan: Plan, g: Group) -> str:
+    return show_hours(sum(plan.bundles_by_id[b].hours for b in g.bundles))
+
+
 def _targets(plan: Plan, targets: tuple[str, ...]) -> str:
     names = []
     for target in targets:
         if target in plan.groups_by_id:
             g = plan.groups_by_id[target]
-            options = t("list.or").join(plan.bundles_by_id[b].name for b in g.bundles)
-            names.append(t("qa.group_choice", group=g.name, need=g.need, options=options))
+            names.append(t("qa.group_choice", group=g.name, need=g.need, options=_options(plan, g)))
         else:
             names.append(plan.bundles_by_id[target].name)
     return join_names(names)
@@ -170,9 +178,7 @@ def bundles(ctx: Context) -> Reply:
 
 def group_line(plan: Plan, group_id: str) -> str:
     g = plan.groups_by_id[group_id]
-    options = t("list.or").join(plan.bundles_by_id[x].name for x in g.bundles)
-    total = sum(plan.bundles_by_id[x].hours for x in g.bundles)
-    return t("qa.bundles.group", group=g.name, options=options, need=g.need, total=show_hours(total))
+    return t("qa.bundles.group", group=g.name, options=_options(plan, g), need=g.need, total=_group_hours(plan, g))
 
 
 def _subtitle(b: Bundle) -> str:
@@ -263,10 +269,17 @@ def english(ctx: Context) -> Reply:
         return bundles(ctx)
     lines = []
     for g in plan.groups:
-        options = t("list.or").join(plan.bundles_by_id[x].name for x in g.bundles)
         sub = f"（{ctx.tr(g.subtitle)}）" if g.subtitle else ""
-        total = show_hours(sum(plan.bundles_by_id[x].hours for x in g.bundles))
-        lines.append(t("qa.group.head", group=g.name, subtitle=sub, options=options, need=g.need, total=total))
+        lines.append(
+            t(
+                "qa.group.head",
+                group=g.name,
+                subtitle=sub,
+                options=_options(plan, g),
+                need=g.need,
+                total=_group_hours(plan, g),
+            )
+        )
         for x in g.bundles:
             lines.append(bundle_summary(plan, plan.bundles_by_id[x]))
         if g.note:
