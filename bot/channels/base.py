@@ -1,22 +1,50 @@
-"""What the runner needs from a chat channel (Telegram, LINE): start, stop, push."""
+"""What the runner and the outbox need from a chat channel (Telegram, LINE)."""
 
 from __future__ import annotations
 
+import enum
+import uuid
+from collections.abc import Sequence
 from typing import Protocol
 
 from bot.core.messages import Reply
 
 
+class Delivered(enum.Enum):
+    """The fate of one unprompted send, as the outbox records it."""
+
+    SENT = "sent"
+    BLOCKED = "blocked"  # the person blocked the bot: marked inactive, never retried
+    FAILED = "failed"  # refused or still failing after the channel's own retries (logged)
+    QUOTA = "quota"  # LINE's monthly message quota is used up: nothing more goes out this month
+
+
+def sub_key(key: str, part: str) -> str:
+    """A UUID derived from a batch key: the same every time, so a resend after a crash
+    carries the same LINE retry key and LINE refuses to deliver it twice."""
+    return str(uuid.uuid5(uuid.UUID(key), part))
+
+
 class Channel(Protocol):
     name: str
+    multicast_size: int  # recipients one request can carry (LINE multicast: 500; Telegram: 1)
+    concurrency: int  # sends the outbox keeps in flight; the channel's own limiter does the pacing
 
-    async def start(self) -> None:
-        """Begin taking updates (polling, or webhook routes already on the web server)."""
+    async def start(self, receive: bool = True) -> None:
+        """Begin taking updates (polling, or webhook routes); receive=False only sends (CLI)."""
 
     async def stop(self) -> None:
         """Stop taking updates and finish what is in flight."""
 
     async def push(self, user_id: str, replies: list[Reply]) -> bool:
-        """Send unprompted messages (reminders, announcements); False when the person
-        cannot be reached (blocked the bot), in which case they are marked inactive."""
+        """Send unprompted messages; False when the person cannot be reached."""
+        ...
+
+    async def deliver(self, user_id: str, replies: list[Reply], key: str) -> Delivered:
+        """Send an outbox message to one person; `key` (a UUID) makes resends idempotent where
+        the platform allows it (LINE's X-Line-Retry-Key)."""
+        ...
+
+    async def multicast(self, user_ids: Sequence[str], replies: list[Reply], key: str) -> Delivered:
+        """The same messages to up to `multicast_size` people in one request."""
         ...

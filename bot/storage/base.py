@@ -9,11 +9,13 @@ courses a person finished; no names, national ids or passwords.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Literal, Self
+
+from bot.storage.outbox import AuditEntry, Broadcast, DeliveryKind, Job, Outcome, Sweep
 
 CHANNELS = ("console", "telegram", "line")
 MARK_SOURCES = ("self", "record")
@@ -152,6 +154,117 @@ class Store(ABC):
     @abstractmethod
     async def count_users(self) -> int:
         """How many people the bot knows, active or not."""
+
+    # ---- people in bulk: reminders, announcements, statistics ----
+
+    @abstractmethod
+    async def users_of_plan(
+        self, plan_id: str, *, after_id: int = 0, limit: int = 1000, reminders_only: bool = False
+    ) -> list[User]:
+        """Onboarded, active people on a plan with id > after_id, by id: page through with the last id."""
+
+    async def iter_users_of_plan(self, plan_id: str, *, reminders_only: bool = False) -> AsyncIterator[list[User]]:
+        """Pages of `users_of_plan`, so 100,000 people never sit in memory at once."""
+        after = 0
+        while page := await self.users_of_plan(plan_id, after_id=after, reminders_only=reminders_only):
+            yield page
+            after = page[-1].id
+
+    @abstractmethod
+    async def marks_of(self, user_ids: Sequence[int], plan_id: str) -> dict[int, list[Mark]]:
+        """Marks of many people at once (one query per page, not per person)."""
+
+    @abstractmethod
+    async def people_by_plan_channel(self) -> list[tuple[str | None, str, int, int]]:
+        """(plan_id, channel, people, of whom active) for every combination that has people."""
+
+    @abstractmethod
+    async def frequent_unanswered(self, limit: int = 10) -> list[tuple[str, int]]:
+        """The questions asked most often that the bot could not answer, with how often."""
+
+    # ---- the outbox: see bot/storage/outbox.py ----
+
+    @abstractmethod
+    async def queue_reminders(self, plan_id: str, deadline: date, offset_days: int) -> int:
+        """Queue this reminder for everyone on the plan with reminders on; returns how many rows
+        were new (a person already queued for it is not queued again)."""
+
+    @abstractmethod
+    async def queue_broadcast(
+        self, plan_id: str, audience: str, text: str, author: str, user_ids: Sequence[int]
+    ) -> Broadcast:
+        """Store an announcement with one delivery row per recipient, in one transaction."""
+
+    @abstractmethod
+    async def claim(self, channel: str, limit: int, *, kinds: Sequence[DeliveryKind], batch_key: str) -> list[Job]:
+        """Mark up to `limit` pending deliveries of a channel as sending and return them.
+
+        A broadcast's rows are claimed together only with rows of the same broadcast and
+        language (so one LINE multicast can carry them); reminders come one batch at a time."""
+
+    @abstractmethod
+    async def reclaim_orphans(self) -> list[Job]:
+        """Deliveries left "sending" by a sender that stopped: flagged uncertain and returned
+        with their batch keys, to be sent again under the same keys."""
+
+    @abstractmethod
+    async def finish(self, outcomes: Sequence[Outcome]) -> None:
+        """Record the fate of sent deliveries, in one transaction."""
+
+    @abstractmethod
+    async def open_deliveries(self) -> dict[str, int]:
+        """Pending or sending rows per channel."""
+
+    @abstractmethod
+    async def broadcast(self, broadcast_id: int) -> Broadcast | None:
+        """One announcement with its delivery counts."""
+
+    @abstractmethod
+    async def broadcasts(self, limit: int = 20) -> list[Broadcast]:
+        """The latest announcements, newest first."""
+
+    @abstractmethod
+    async def finished_unreported(self) -> list[Broadcast]:
+        """Announcements with every delivery final whose author has not had the report yet;
+        sets their finished_at."""
+
+    @abstractmethod
+    async def mark_reported(self, broadcast_id: int) -> None:
+        """The author has the delivery report: do not send it again."""
+
+    @abstractmethod
+    async def reminder_deliveries(self, plan_id: str, deadline: date, offset_days: int) -> dict[str, int]:
+        """How the deliveries of one reminder stand: status → rows."""
+
+    @abstractmethod
+    async def record_sweep(self, day: date, status: Literal["done", "skipped"], queued: int, note: str = "") -> None:
+        """Remember that a day's reminders were queued (or why they were skipped)."""
+
+    @abstractmethod
+    async def sweep(self, day: date) -> Sweep | None:
+        """That day's reminder run, if there was one."""
+
+    @abstractmethod
+    async def last_sweep_day(self) -> date | None:
+        """The latest day a reminder run was recorded for."""
+
+    # ---- audit and coordination ----
+
+    @abstractmethod
+    async def audit(self, actor: str, action: str, detail: dict[str, Any], audience_size: int | None = None) -> None:
+        """Write an admin action to the audit log."""
+
+    @abstractmethod
+    async def audit_log(self, limit: int = 50) -> list[AuditEntry]:
+        """The latest admin actions, newest first."""
+
+    @abstractmethod
+    async def acquire_lease(self, name: str, holder: str, seconds: float) -> bool:
+        """Take or renew a named lease (e.g. "sender"); False when another holder's is still valid."""
+
+    @abstractmethod
+    async def release_lease(self, name: str, holder: str) -> None:
+        """Give a lease up at shutdown so the next process need not wait for it to expire."""
 
 
 __all__ = [

@@ -55,6 +55,62 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX unanswered_created_at ON unanswered (created_at);
     """,
+    # 2: the outbox (reminders and announcements), broadcasts, reminder runs, the audit log
+    # and leases (which process sends).
+    """
+    CREATE TABLE broadcasts (
+        id INTEGER PRIMARY KEY,
+        plan_id TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        text TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        finished_at TEXT,
+        reported_at TEXT
+    );
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('reminder', 'broadcast')),
+        user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        plan_id TEXT NOT NULL,
+        deadline TEXT,
+        offset_days INTEGER,
+        broadcast_id INTEGER REFERENCES broadcasts (id),
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sending', 'sent', 'blocked', 'failed', 'skipped')),
+        batch_key TEXT,
+        uncertain INTEGER NOT NULL DEFAULT 0 CHECK (uncertain IN (0, 1)),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        detail TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX deliveries_open ON deliveries (status, id);
+    CREATE INDEX deliveries_broadcast ON deliveries (broadcast_id, status);
+    CREATE INDEX deliveries_user ON deliveries (user_id);
+    CREATE TABLE reminder_sweeps (
+        day TEXT PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('done', 'skipped')),
+        queued INTEGER NOT NULL DEFAULT 0,
+        note TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL
+    );
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}',
+        audience_size INTEGER
+    );
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE INDEX users_plan ON users (plan_id, reminders, active);
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

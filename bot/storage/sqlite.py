@@ -22,20 +22,21 @@ import aiosqlite
 
 from bot.storage.base import Mark, Store, StoreError, UnansweredQuestion, User, check_identity
 from bot.storage.migrations import migrate
+from bot.storage.sqlite_outbox import SqliteOutbox
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5000
 # A question longer than this is most likely a pasted learning record: keep the gist, not the record.
 MAX_QUESTION_CHARS = 1000
 
-_USER_COLUMNS = (
+USER_COLUMNS = (
     "id, channel, channel_user_id, plan_id, lang, reminders, state, state_data, "
     "epoch, active, onboarded, created_at, updated_at"
 )
-_SELECT_USER = f"SELECT {_USER_COLUMNS} FROM users WHERE channel = ? AND channel_user_id = ?"
-_MARK_COLUMNS = "course_key, source, completed_on, off_duty, start_at, end_at"
+_SELECT_USER = f"SELECT {USER_COLUMNS} FROM users WHERE channel = ? AND channel_user_id = ?"
+MARK_COLUMNS = "course_key, source, completed_on, off_duty, start_at, end_at"
 _UPSERT_MARK = f"""
-    INSERT INTO marks (user_id, plan_id, {_MARK_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO marks (user_id, plan_id, {MARK_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (user_id, plan_id, course_key) DO UPDATE SET
         source = excluded.source, completed_on = excluded.completed_on, off_duty = excluded.off_duty,
         start_at = excluded.start_at, end_at = excluded.end_at, updated_at = excluded.updated_at
@@ -83,7 +84,7 @@ def _mark_params(user_id: int, plan_id: str, mark: Mark, updated_at: str) -> tup
     )  # fmt: skip
 
 
-class SqliteStore(Store):
+class SqliteStore(SqliteOutbox, Store):
     """`Store` over one SQLite file (or `:memory:`); `now` lets tests fix the clock."""
 
     def __init__(self, path: str, *, now: Callable[[], datetime] = _utc_now) -> None:
@@ -91,6 +92,8 @@ class SqliteStore(Store):
         self._now = now
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._user_from_row = _user
+        self._mark_from_row = _mark
 
     async def open(self) -> None:
         if self._db is not None:
@@ -233,7 +236,7 @@ class SqliteStore(Store):
 
     async def marks(self, user_id: int, plan_id: str) -> list[Mark]:
         rows = await self._fetch(
-            f"SELECT {_MARK_COLUMNS} FROM marks WHERE user_id = ? AND plan_id = ? ORDER BY course_key",
+            f"SELECT {MARK_COLUMNS} FROM marks WHERE user_id = ? AND plan_id = ? ORDER BY course_key",
             (user_id, plan_id),
         )
         return [_mark(row) for row in rows]
@@ -268,6 +271,7 @@ class SqliteStore(Store):
         async with self._transaction() as db:
             # Explicit, not only ON DELETE CASCADE: forgetting must not depend on a PRAGMA.
             await db.execute("DELETE FROM marks WHERE user_id = ?", (user_id,))
+            await db.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
             await db.execute("DELETE FROM users WHERE id = ?", (user_id,))
 
     async def count_users(self) -> int:

@@ -16,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 import weakref
+from collections.abc import Sequence
 from dataclasses import replace
 
 from aiohttp import web
@@ -24,6 +26,7 @@ from linebot.v3.messaging import ApiException, AsyncApiClient, AsyncMessagingApi
 from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhook import SignatureValidator
 
+from bot.channels.base import Delivered
 from bot.channels.line.dedupe import SeenEvents
 from bot.channels.line.events import CHANNEL, Received, parse_event, to_received
 from bot.channels.line.render import render
@@ -41,6 +44,8 @@ DRAIN_TIMEOUT = 25.0  # seconds stop() waits for events in progress
 
 class LineChannel:
     name = CHANNEL
+    multicast_size = 500  # LINE's limit of user IDs per multicast request
+    concurrency = 16  # pushes in flight; the limiter keeps them within 2,000 requests/s
 
     def __init__(
         self,
@@ -65,7 +70,9 @@ class LineChannel:
 
     # ---- lifecycle
 
-    async def start(self) -> None:
+    async def start(self, receive: bool = True) -> None:
+        """Open the SDK's client; the webhook route exists already and is served whenever the
+        web server runs (the command line, which only sends, never starts it)."""
         if self._client is not None:
             return
         config = Configuration(access_token=self.settings.access_token, host=self.settings.api_url)
@@ -99,13 +106,22 @@ class LineChannel:
                 return
 
     async def push(self, user_id: str, replies: list[Reply]) -> bool:
-        """Unprompted messages (reminders, announcements): pushes, counted against the quota.
-        False when LINE did not take them; a person who blocked the bot is marked inactive
-        by the unfollow event LINE sends, not here."""
-        if self._sender is None:
-            raise RuntimeError("LineChannel.push() before start() or after stop()")
+        """Unprompted messages: pushes, counted against the quota. A person who blocked the
+        bot is marked inactive by the unfollow event LINE sends, not here."""
+        return await self.deliver(user_id, replies, str(uuid.uuid4())) is Delivered.SENT
+
+    async def deliver(self, user_id: str, replies: list[Reply], key: str) -> Delivered:
         batches = render(replies)
-        return await self._sender.push(user_id, batches) if batches else True
+        return await self._ready().push(user_id, batches, key) if batches else Delivered.SENT
+
+    async def multicast(self, user_ids: Sequence[str], replies: list[Reply], key: str) -> Delivered:
+        batches = render(replies)
+        return await self._ready().multicast(user_ids, batches, key) if batches else Delivered.SENT
+
+    def _ready(self) -> LineSender:
+        if self._sender is None:
+            raise RuntimeError("LineChannel: sending before start() or after stop()")
+        return self._sender
 
     # ---- webhook
 

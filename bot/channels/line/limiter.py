@@ -1,5 +1,5 @@
 """A small token bucket, so bursts (a reminder to 2,000 staff) stay within LINE's rate
-limits (push and reply: 2,000 requests/s each) instead of collecting 429s.
+limits (push and reply: 2,000 requests/s each; multicast 200/s) instead of collecting 429s.
 
 One bucket per endpoint; every request takes a token and waits when none is left. The
 clock and sleep are injectable so tests need not wait.
@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 
 PUSH_PER_SECOND = 2_000.0
 REPLY_PER_SECOND = 2_000.0
+MULTICAST_PER_SECOND = 200.0
 
 
 class RateLimiter:

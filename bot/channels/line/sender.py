@@ -20,13 +20,22 @@ import asyncio
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 
 import aiohttp
-from linebot.v3.messaging import ApiException, AsyncMessagingApi, PushMessageRequest, ReplyMessageRequest
+from linebot.v3.messaging import (
+    ApiException,
+    AsyncMessagingApi,
+    MulticastRequest,
+    PushMessageRequest,
+    ReplyMessageRequest,
+)
 
-from bot.channels.line.limiter import PUSH_PER_SECOND, REPLY_PER_SECOND, RateLimiter
+from bot.channels.base import Delivered, sub_key
+from bot.channels.line.limiter import MULTICAST_PER_SECOND, PUSH_PER_SECOND, REPLY_PER_SECOND, RateLimiter
 from bot.channels.line.render import Batch
 
 log = logging.getLogger(__name__)
@@ -76,6 +85,7 @@ def _retry_after(exc: ApiException) -> str | None:
 class Limits:
     reply: RateLimiter = field(default_factory=lambda: RateLimiter(REPLY_PER_SECOND))
     push: RateLimiter = field(default_factory=lambda: RateLimiter(PUSH_PER_SECOND))
+    multicast: RateLimiter = field(default_factory=lambda: RateLimiter(MULTICAST_PER_SECOND))
 
 
 class LineSender:
@@ -96,7 +106,7 @@ class LineSender:
                 rest = batches[1:]
             else:
                 log.info("reply token no longer valid; pushing the answer instead (counts against the quota)")
-        return await self.push(user_id, rest)
+        return await self.push(user_id, rest) is Delivered.SENT
 
     async def reply(self, reply_token: str, batch: Batch) -> ReplyOutcome:
         request = ReplyMessageRequest(reply_token=reply_token, messages=batch)
@@ -119,39 +129,60 @@ class LineSender:
                 return ReplyOutcome.FAILED
         return ReplyOutcome.FAILED
 
-    async def push(self, user_id: str, batches: list[Batch]) -> bool:
-        for batch in batches:
-            if not await self._push_one(user_id, batch):
-                return False
-        return True
+    async def push(self, user_id: str, batches: list[Batch], key: str | None = None) -> Delivered:
+        """Each batch as one push. With `key` (an outbox batch key) the retry keys derive from
+        it, so sending the same batches again after a crash cannot deliver them twice."""
+        for i, batch in enumerate(batches):
+            retry_key = sub_key(key, str(i)) if key else str(uuid.uuid4())
+            request = PushMessageRequest(to=user_id, messages=batch)
+            result = await self._send(
+                partial(self.api.push_message, request, _request_timeout=self.retry.timeout),
+                retry_key,
+                self.limits.push,
+            )
+            if result is not Delivered.SENT:
+                return result
+        return Delivered.SENT
 
-    async def _push_one(self, user_id: str, batch: Batch) -> bool:
-        request = PushMessageRequest(to=user_id, messages=batch)
-        key = str(uuid.uuid4())  # one per logical message, the same on every retry
+    async def multicast(self, user_ids: Sequence[str], batches: list[Batch], key: str) -> Delivered:
+        """The same batches to up to 500 people per request (an announcement)."""
+        for i, batch in enumerate(batches):
+            request = MulticastRequest(to=list(user_ids), messages=batch)
+            result = await self._send(
+                partial(self.api.multicast, request, _request_timeout=self.retry.timeout),
+                sub_key(key, f"multicast:{i}"),
+                self.limits.multicast,
+            )
+            if result is not Delivered.SENT:
+                return result
+        return Delivered.SENT
+
+    async def _send(self, call: Callable[..., Awaitable[object]], key: str, limiter: RateLimiter) -> Delivered:
+        """One request under one retry key, retried on 429, 5xx and network errors."""
         for attempt in range(1, self.retry.attempts + 1):
-            await self.limits.push.acquire()
+            await limiter.acquire()
             retry_after = None
             try:
-                await self.api.push_message(request, x_line_retry_key=key, _request_timeout=self.retry.timeout)
-                return True
+                await call(x_line_retry_key=key)
+                return Delivered.SENT
             except ApiException as exc:
                 message = error_message(exc)
                 if exc.status == 409:  # this retry key was already accepted: delivered
-                    log.info("push %s was already accepted by LINE (409)", key)
-                    return True
+                    log.info("request %s was already accepted by LINE (409)", key)
+                    return Delivered.SENT
                 if exc.status == 429 and "monthly limit" in message.lower():
                     log.error(
-                        "LINE monthly message limit reached: push not sent and not retried. Check "
+                        "LINE monthly message limit reached: not sent and not retried. Check "
                         "GET /v2/bot/message/quota and /quota/consumption, or upgrade the plan. (%s)",
                         message,
                     )
-                    return False
+                    return Delivered.QUOTA
                 if exc.status != 429 and exc.status < 500:
-                    log.error("LINE refused a push (%s): %s", exc.status, message)
-                    return False
+                    log.error("LINE refused a message (%s): %s", exc.status, message)
+                    return Delivered.FAILED
                 retry_after = _retry_after(exc)
                 log.warning(
-                    "push %s: LINE answered %s (%s), attempt %d/%d",
+                    "request %s: LINE answered %s (%s), attempt %d/%d",
                     key,
                     exc.status,
                     message,
@@ -159,8 +190,8 @@ class LineSender:
                     self.retry.attempts,
                 )
             except NETWORK_ERRORS as exc:
-                log.warning("push %s: %r, attempt %d/%d", key, exc, attempt, self.retry.attempts)
+                log.warning("request %s: %r, attempt %d/%d", key, exc, attempt, self.retry.attempts)
             if attempt < self.retry.attempts:
                 await asyncio.sleep(self.retry.delay(attempt, retry_after))
-        log.error("push %s not delivered after %d attempts", key, self.retry.attempts)
-        return False
+        log.error("request %s not delivered after %d attempts", key, self.retry.attempts)
+        return Delivered.FAILED

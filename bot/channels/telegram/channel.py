@@ -17,12 +17,14 @@ import asyncio
 import datetime as dtm
 import logging
 import weakref
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import CallbackQuery, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, TypeHandler
 
+from bot.channels.base import Delivered
 from bot.channels.telegram.aiohttp_request import AiohttpRequest
 from bot.channels.telegram.commands import register_commands
 from bot.channels.telegram.delivery import DEFAULT_RETRY, Outcome, RetryPolicy, send_messages
@@ -43,6 +45,8 @@ class TelegramChannel:
     """`start()`, `stop()` and `push()` for the runner; everything else is Telegram's plumbing."""
 
     name = CHANNEL
+    multicast_size = 1  # the Bot API has no multicast
+    concurrency = 8  # sends in flight so the limiter's 30/s is reached; it keeps the pace
 
     def __init__(
         self,
@@ -64,6 +68,7 @@ class TelegramChannel:
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._accepting = False  # webhook updates are taken only between start() and stop()
         self._abandon = False  # set when stop() ran out of patience: skip what is still queued
+        self._send_only = False  # started by the command line: sends, takes no updates
         if settings.webhook_url:
             if web is None:
                 raise ValueError("Telegram webhook mode needs the web server")
@@ -71,14 +76,18 @@ class TelegramChannel:
             web.add_route("POST", WEBHOOK_PATH, endpoint.handle, self.name)
 
     # ---- lifecycle ---------------------------------------------------------------------------
-    async def start(self) -> None:
-        """Check the token (getMe), set the command menu, then take updates."""
+    async def start(self, receive: bool = True) -> None:
+        """Check the token (getMe), set the command menu, then take updates; with
+        receive=False (the command line) only get ready to send."""
         app = self.application
         try:
             try:
                 await app.initialize()
             except InvalidToken:  # PTB's message would quote the token: not into the logs
                 raise ConfigError("TELEGRAM_BOT_TOKEN was refused by Telegram; check it with @BotFather") from None
+            if not receive:
+                self._send_only = True
+                return
             await register_commands(app.bot)
             if self.settings.webhook_url:
                 url = public_webhook_url(self.settings.webhook_url)
@@ -194,16 +203,27 @@ class TelegramChannel:
 
     # ---- sending -------------------------------------------------------------------------------
     async def push(self, user_id: str, replies: list[Reply]) -> bool:
-        """Unprompted messages (reminders); False when not delivered, e.g. the person blocked
-        the bot, in which case they are marked inactive."""
+        """Unprompted messages; False when not delivered, e.g. the person blocked the bot,
+        in which case they are marked inactive."""
+        return await self.deliver(user_id, replies, "") is Delivered.SENT
+
+    async def deliver(self, user_id: str, replies: list[Reply], key: str) -> Delivered:
+        """The Bot API has no idempotency key: `key` is unused, and a send cut off by a crash
+        may be sent again (the outbox counts such sends as uncertain)."""
         if not user_id.isdigit():  # a private chat's id is the person's (positive) user id
             log.error("Telegram push: %r is not a Telegram user id", user_id)
-            return False
-        if not self.application.running:
+            return Delivered.FAILED
+        if not (self.application.running or self._send_only):
             log.warning("Telegram push to %s while the channel is not running", user_id)
-            return False
+            return Delivered.FAILED
         async with self._lock(user_id):  # after the reply the person is being sent, not inside it
-            return await self._deliver(user_id, replies) is Outcome.SENT
+            outcome = await self._deliver(user_id, replies)
+        return Delivered(outcome.value)
+
+    async def multicast(self, user_ids: Sequence[str], replies: list[Reply], key: str) -> Delivered:
+        """Only for the protocol: `multicast_size` is 1, so the outbox never calls it with more."""
+        results = [await self.deliver(user_id, replies, key) for user_id in user_ids]
+        return results[0] if len(results) == 1 else Delivered.SENT
 
     async def _deliver(self, user_id: str, replies: list[Reply]) -> Outcome:
         messages = [message for r in replies for message in render(r)]
