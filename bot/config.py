@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 from bot.plans.loader import DEFAULT_RULES_DIR
@@ -45,6 +46,23 @@ class LineSettings:
 
 
 @dataclass(frozen=True)
+class ReminderSettings:
+    """When reminders go out (Asia/Taipei): a daily time, and quiet hours nothing is sent in."""
+
+    send_at: time = time(10, 0)
+    quiet_start: time = time(21, 0)  # quiet from here…
+    quiet_end: time = time(8, 0)  # …until here (may wrap past midnight)
+
+    def quiet(self, moment: time) -> bool:
+        if self.quiet_start <= self.quiet_end:
+            return self.quiet_start <= moment < self.quiet_end
+        return moment >= self.quiet_start or moment < self.quiet_end
+
+
+ADMIN_CHANNELS = ("telegram", "line", "console")
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///data/bot.sqlite3"
     rules_dir: Path = DEFAULT_RULES_DIR
@@ -53,6 +71,8 @@ class Settings:
     http_port: int = 8080
     telegram: TelegramSettings | None = None
     line: LineSettings | None = None
+    admins: frozenset[str] = frozenset()  # "channel:id" of the people allowed /broadcast and /stats
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +99,8 @@ class Settings:
             http_port=int(port_text),
             telegram=_telegram(env),
             line=_line(env),
+            admins=_admins(env),
+            reminders=_reminders(env),
         )
 
 
@@ -124,3 +146,56 @@ def _line(env: Mapping[str, str]) -> LineSettings | None:
         raise ConfigError("LINE_CHANNEL_ACCESS_TOKEN is required when LINE_CHANNEL_SECRET is set")
     api_url = _url(env, "LINE_API_URL", LINE_DEFAULT_API) or LINE_DEFAULT_API
     return LineSettings(secret, token, api_url)
+
+
+def _admins(env: Mapping[str, str]) -> frozenset[str]:
+    """BOT_ADMINS=telegram:12345,line:U4af4…: who may broadcast and see statistics."""
+    found: set[str] = set()
+    for item in env.get("BOT_ADMINS", "").replace(";", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        channel, _, user_id = item.partition(":")
+        channel, user_id = channel.strip().lower(), user_id.strip()
+        if channel not in ADMIN_CHANNELS or not user_id:
+            raise ConfigError(
+                f"BOT_ADMINS entry {item!r} must be channel:id with channel one of {', '.join(ADMIN_CHANNELS)}, "
+                "e.g. telegram:12345678,line:U4af4980629…"
+            )
+        if channel == "telegram" and not user_id.isdigit():
+            raise ConfigError(f"BOT_ADMINS entry {item!r}: a Telegram id is a number (ask @userinfobot)")
+        if channel == "line" and not re.fullmatch(r"U[0-9a-f]{32}", user_id):
+            raise ConfigError(f"BOT_ADMINS entry {item!r}: a LINE user id is U followed by 32 hex digits")
+        found.add(f"{channel}:{user_id}")
+    return frozenset(found)
+
+
+def _clock_time(env: Mapping[str, str], name: str, default: time) -> time:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ConfigError(f"{name} must be a time of day HH:MM (Asia/Taipei), got {text!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+def _reminders(env: Mapping[str, str]) -> ReminderSettings:
+    defaults = ReminderSettings()
+    quiet = env.get("REMINDER_QUIET_HOURS", "").strip()
+    quiet_start, quiet_end = defaults.quiet_start, defaults.quiet_end
+    if quiet:
+        start, sep, end = quiet.partition("-")
+        if not sep:
+            raise ConfigError(f"REMINDER_QUIET_HOURS must look like 21:00-08:00, got {quiet!r}")
+        quiet_start = _clock_time({"REMINDER_QUIET_HOURS": start}, "REMINDER_QUIET_HOURS", quiet_start)
+        quiet_end = _clock_time({"REMINDER_QUIET_HOURS": end}, "REMINDER_QUIET_HOURS", quiet_end)
+        if quiet_start == quiet_end:
+            raise ConfigError("REMINDER_QUIET_HOURS must not start and end at the same time")
+    settings = ReminderSettings(_clock_time(env, "REMINDER_TIME", defaults.send_at), quiet_start, quiet_end)
+    if settings.quiet(settings.send_at):
+        raise ConfigError(
+            f"REMINDER_TIME {settings.send_at:%H:%M} falls in the quiet hours "
+            f"{settings.quiet_start:%H:%M}-{settings.quiet_end:%H:%M}; reminders are never sent at night"
+        )
+    return settings

@@ -29,6 +29,7 @@ class Channel(Protocol):
     name: str
     multicast_size: int  # recipients one request can carry (LINE multicast: 500; Telegram: 1)
     concurrency: int  # sends the outbox keeps in flight; the channel's own limiter does the pacing
+    idempotent: bool  # a resend under the same key cannot deliver twice (LINE's retry key)
 
     async def start(self, receive: bool = True) -> None:
         """Begin taking updates (polling, or webhook routes); receive=False only sends (CLI)."""

@@ -186,7 +186,8 @@ class Store(ABC):
 
     @abstractmethod
     async def queue_reminders(self, plan_id: str, deadline: date, offset_days: int) -> int:
-        """Queue this reminder for everyone on the plan with reminders on; returns how many rows
+        """Queue this reminder for everyone on the plan with reminders on (Telegram and LINE: the
+        console cannot be reached unprompted); returns how many rows
         were new (a person already queued for it is not queued again)."""
 
     @abstractmethod
@@ -235,6 +236,10 @@ class Store(ABC):
     @abstractmethod
     async def reminder_deliveries(self, plan_id: str, deadline: date, offset_days: int) -> dict[str, int]:
         """How the deliveries of one reminder stand: status → rows."""
+
+    @abstractmethod
+    async def reminder_statuses(self, plan_id: str, deadline: date, offset_days: int) -> dict[int, str]:
+        """user id → outbox status of one reminder, for those it was queued for."""
 
     @abstractmethod
     async def record_sweep(self, day: date, status: Literal["done", "skipped"], queued: int, note: str = "") -> None:

@@ -118,7 +118,7 @@ class SqliteOutbox:
             db.execute(
                 "INSERT INTO deliveries (key, kind, user_id, plan_id, deadline, offset_days, created_at, updated_at) "
                 "SELECT ? || id, 'reminder', id, ?, ?, ?, ?, ? FROM users "
-                "WHERE plan_id = ? AND reminders = 1 AND active = 1 AND onboarded = 1 "
+                "WHERE plan_id = ? AND reminders = 1 AND active = 1 AND onboarded = 1 AND channel != 'console' "
                 "ON CONFLICT (key) DO NOTHING",
                 (prefix, plan_id, deadline.isoformat(), offset_days, stamp, stamp, plan_id),
             ) as cursor,
@@ -246,6 +246,14 @@ class SqliteOutbox:
             (plan_id, deadline.isoformat(), offset_days),
         )
         return {row[0]: int(row[1]) for row in rows}
+
+    async def reminder_statuses(self, plan_id: str, deadline: date, offset_days: int) -> dict[int, str]:
+        rows = await self._fetch(
+            "SELECT user_id, status FROM deliveries WHERE kind = 'reminder' AND plan_id = ? AND deadline = ? "
+            "AND offset_days = ?",
+            (plan_id, deadline.isoformat(), offset_days),
+        )
+        return {int(row[0]): row[1] for row in rows}
 
     # ---- reminder runs
 

@@ -45,6 +45,7 @@ DRAIN_TIMEOUT = 25.0  # seconds stop() waits for events in progress
 class LineChannel:
     name = CHANNEL
     multicast_size = 500  # LINE's limit of user IDs per multicast request
+    idempotent = True  # see Channel.idempotent
     concurrency = 16  # pushes in flight; the limiter keeps them within 2,000 requests/s
 
     def __init__(

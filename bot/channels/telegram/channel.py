@@ -46,6 +46,7 @@ class TelegramChannel:
 
     name = CHANNEL
     multicast_size = 1  # the Bot API has no multicast
+    idempotent = False  # see Channel.idempotent
     concurrency = 8  # sends in flight so the limiter's 30/s is reached; it keeps the pace
 
     def __init__(

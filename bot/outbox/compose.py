@@ -1,0 +1,83 @@
+"""What each queued delivery says, decided when it is sent, not when it was queued: a
+reminder carries the person's standing at that moment, and a person who since turned
+reminders off, changed plan or missed the day is skipped (with the reason kept)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core import buttons as payloads
+from bot.core.messages import Reply
+from bot.core.services import Services
+from bot.features.status import completion_of
+from bot.i18n import t, using
+from bot.reminders.message import reminder_replies
+from bot.storage import Mark
+from bot.storage.outbox import Broadcast, Job
+
+RENDER_CACHE = 2000  # distinct (plan, day, language, marks) renderings kept during a run
+
+
+class Skip(str):
+    """Why a delivery was not sent (kept in the outbox's detail column)."""
+
+
+class Composer:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._broadcasts: dict[int, Broadcast | None] = {}
+        self._rendered: dict[tuple[object, ...], list[Reply]] = {}
+
+    async def broadcast(self, broadcast_id: int) -> Broadcast | None:
+        if broadcast_id not in self._broadcasts:
+            self._broadcasts[broadcast_id] = await self.services.store.broadcast(broadcast_id)
+        return self._broadcasts[broadcast_id]
+
+    async def compose_all(self, jobs: Sequence[Job]) -> dict[int, list[Reply] | Skip]:
+        """Messages for a claimed batch: marks are read in one query per plan, and people
+        with the same marks share one rendering (most have none or the same few)."""
+        marks: dict[int, list[Mark]] = {}
+        by_plan: dict[str, list[int]] = {}
+        for job in jobs:
+            if job.kind == "reminder":
+                by_plan.setdefault(job.plan_id, []).append(job.user_id)
+        for plan_id, user_ids in by_plan.items():
+            marks.update(await self.services.store.marks_of(user_ids, plan_id))
+        found: dict[int, list[Reply] | Skip] = {}
+        for job in jobs:
+            if job.kind == "broadcast":
+                found[job.id] = await self._announcement(job)
+            else:
+                found[job.id] = self._reminder(job, marks.get(job.user_id, []))
+        return found
+
+    async def _announcement(self, job: Job) -> list[Reply] | Skip:
+        found = await self.broadcast(job.broadcast_id or 0)
+        if found is None:
+            return Skip("announcement deleted")
+        plan = self.services.book.get(found.plan_id)
+        with using(job.lang):
+            title = plan.plan.title.get(job.lang) if plan else found.plan_id
+            return [Reply(t("broadcast.message", plan=title, text=found.text), kind="broadcast")]
+
+    def _reminder(self, job: Job, marks: list[Mark]) -> list[Reply] | Skip:
+        if not job.reminders:
+            return Skip("reminders turned off")
+        if job.user_plan_id != job.plan_id:
+            return Skip("changed plan")
+        tools = self.services.tools.get(job.plan_id)
+        if tools is None or job.deadline is None or job.offset_days is None:
+            return Skip("plan no longer loaded")
+        today = self.services.today()
+        if (job.deadline - today).days != job.offset_days:
+            return Skip(f"missed its day (now {today.isoformat()})")
+        key = (job.plan_id, job.deadline, today, job.lang, tuple(marks))
+        replies = self._rendered.get(key)
+        if replies is None:
+            assessment = tools.assessor.assess([completion_of(m) for m in marks], today)
+            with using(job.lang):
+                replies = reminder_replies(assessment, job.deadline)
+            if len(self._rendered) >= RENDER_CACHE:
+                self._rendered.clear()
+            self._rendered[key] = replies
+        return payloads.stamp_replies(replies, job.epoch)

@@ -1,0 +1,208 @@
+"""The courier: delivers the outbox, paced by each channel, exactly once.
+
+    claim (pending → sending, one transaction) ─► compose ─► channel.deliver / multicast
+        ─► finish (sent | blocked | failed | skipped, one transaction)
+
+* Only the holder of the "sender" lease delivers, so the service and a command-line run
+  never work the same rows; a crashed holder's lease runs out and the next one takes over.
+* Rows found "sending" when a holder starts were cut off by a crash. They are sent again
+  under the same batch key: LINE's retry keys derive from it, so LINE refuses a second copy
+  (409 = already delivered). Telegram has no such key: there each outcome is recorded the
+  moment it is known, so only the messages in flight at the crash (at most
+  `channel.concurrency`) can arrive twice; they are flagged uncertain and counted in the report.
+* Reminders are not sent during quiet hours; announcements are, because an admin chose to send them.
+* Everything is recorded before the next claim: a restart resumes where the last one stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from itertools import groupby
+
+from bot.channels.base import Channel, Delivered, sub_key
+from bot.config import ReminderSettings
+from bot.core.clock import Clock
+from bot.core.messages import Reply
+from bot.outbox.compose import Composer, Skip
+from bot.storage import CHANNELS, Store
+from bot.storage.outbox import Broadcast, DeliveryKind, DeliveryStatus, Job, Outcome
+
+log = logging.getLogger(__name__)
+LEASE = "sender"
+Report = Callable[[Broadcast], Awaitable[None]]
+
+_STATUS: dict[Delivered, tuple[DeliveryStatus, str | None]] = {
+    Delivered.SENT: ("sent", None),
+    Delivered.BLOCKED: ("blocked", "blocked the bot"),
+    Delivered.FAILED: ("failed", "refused or unreachable (see the log)"),
+    Delivered.QUOTA: ("failed", "LINE monthly message quota used up"),
+}
+
+
+def holder_name() -> str:
+    """Who holds the lease: readable in the database, unique per process."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Courier:
+    def __init__(
+        self,
+        store: Store,
+        channels: Mapping[str, Channel],
+        composer: Composer,
+        clock: Clock,
+        reminders: ReminderSettings | None = None,
+        *,
+        on_report: Report | None = None,
+        holder: str | None = None,
+        lease_seconds: float = 60.0,
+        poll_seconds: float = 5.0,
+    ) -> None:
+        self.store, self.channels, self.composer, self.clock = store, dict(channels), composer, clock
+        self.reminders = reminders or ReminderSettings()
+        self.on_report = on_report
+        self.holder = holder or holder_name()
+        self.lease_seconds, self.poll_seconds = lease_seconds, poll_seconds
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was queued: deliver now rather than at the next poll."""
+        self._wake.set()
+
+    async def acquire(self) -> bool:
+        """Take (or renew) the sender lease; False while another live process holds it."""
+        return await self.store.acquire_lease(LEASE, self.holder, self.lease_seconds)
+
+    async def release(self) -> None:
+        await self.store.release_lease(LEASE, self.holder)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """The service's loop: wait for the lease, resume a crash's leftovers, then deliver
+        whatever is queued, waking on `wake()` or every `poll_seconds`."""
+        while not await self.acquire():
+            log.info("another process is delivering the outbox; waiting for its lease")
+            if await _wait(stop, self.poll_seconds):
+                return
+        try:
+            await self.resume()
+            while not stop.is_set():
+                self._wake.clear()
+                await self.deliver_pending()
+                await self.acquire()  # renew
+                if await _wait(stop, self.poll_seconds, self._wake):
+                    break
+        finally:
+            if stop.is_set():  # a graceful stop; a crash leaves the lease to run out
+                await self.release()
+
+    async def resume(self) -> int:
+        """Send again what a crashed sender left "sending"; returns how many rows."""
+        orphans = await self.store.reclaim_orphans()
+        if orphans:
+            log.warning("resuming %d deliveries cut off by a stop or crash", len(orphans))
+        for (channel_name, _), batch in groupby(orphans, key=lambda j: (j.channel, j.batch_key)):
+            channel = self.channels.get(channel_name)
+            jobs = list(batch)
+            if channel is None:
+                await self.store.finish([Outcome(j.id, "failed", f"{channel_name} is not configured") for j in jobs])
+            else:
+                await self._send_batch(channel, jobs)
+        return len(orphans)
+
+    async def deliver_pending(self) -> None:
+        """Deliver everything queued now, every channel at once; then send the reports of
+        finished announcements."""
+        await asyncio.gather(*(self._drain(name, channel) for name, channel in self.channels.items()))
+        await self._fail_unconfigured()
+        await self._report()
+
+    def _kinds(self) -> list[DeliveryKind]:
+        quiet = self.reminders.quiet(self.clock.now().time())
+        return ["broadcast"] if quiet else ["broadcast", "reminder"]
+
+    async def _drain(self, name: str, channel: Channel) -> None:
+        limit = max(channel.multicast_size, channel.concurrency)
+        while jobs := await self.store.claim(name, limit, kinds=self._kinds(), batch_key=str(uuid.uuid4())):
+            if jobs[0].kind == "reminder" and channel.multicast_size > 1:
+                # Personal messages go one push each; claim no more than are sent together.
+                for start in range(0, len(jobs), channel.concurrency):
+                    await self._send_batch(channel, jobs[start : start + channel.concurrency])
+            else:
+                await self._send_batch(channel, jobs)
+
+    async def _send_batch(self, channel: Channel, jobs: Sequence[Job]) -> None:
+        composed = await self.composer.compose_all(jobs)
+        outcomes: list[Outcome] = []
+        ready: list[tuple[Job, list[Reply]]] = []
+        for job in jobs:
+            message = composed[job.id]
+            if not job.active:
+                outcomes.append(Outcome(job.id, "blocked", "blocked or unfollowed the bot"))
+            elif isinstance(message, Skip):
+                outcomes.append(Outcome(job.id, "skipped", str(message)))
+            else:
+                ready.append((job, message))
+        if ready and channel.multicast_size > 1 and all(job.kind == "broadcast" for job, _ in ready):
+            # One broadcast, one language (claim groups them): one multicast per 500 people.
+            result = await channel.multicast([job.channel_user_id for job, _ in ready], ready[0][1], jobs[0].batch_key)
+            outcomes.extend(_outcome(job, result) for job, _ in ready)
+        elif ready:
+            gate = asyncio.Semaphore(channel.concurrency)
+
+            async def send(job: Job, replies: list[Reply]) -> Outcome:
+                async with gate:
+                    key = sub_key(job.batch_key, str(job.id))
+                    outcome = _outcome(job, await channel.deliver(job.channel_user_id, replies, key))
+                    if not channel.idempotent:  # record at once: a crash now cannot resend this one
+                        await self.store.finish([outcome])
+                    return outcome
+
+            sent = await asyncio.gather(*(send(job, replies) for job, replies in ready))
+            outcomes.extend(sent if channel.idempotent else [])
+        await self.store.finish(outcomes)
+
+    async def _fail_unconfigured(self) -> None:
+        for name in CHANNELS:
+            if name in self.channels:
+                continue
+            while jobs := await self.store.claim(
+                name, 500, kinds=["broadcast", "reminder"], batch_key=str(uuid.uuid4())
+            ):
+                await self.store.finish([Outcome(j.id, "failed", f"{name} is not configured") for j in jobs])
+
+    async def _report(self) -> None:
+        for done in await self.store.finished_unreported():
+            log.info("announcement %d delivered: %s (uncertain %d)", done.id, done.counts, done.uncertain)
+            await self.store.audit(
+                "system", "broadcast.delivered", {"broadcast": done.id, **done.counts, "uncertain": done.uncertain},
+                done.recipients,
+            )  # fmt: skip
+            if self.on_report is not None:
+                try:
+                    await self.on_report(done)
+                except Exception:
+                    log.exception("could not send the report of announcement %d", done.id)
+            await self.store.mark_reported(done.id)
+
+
+def _outcome(job: Job, result: Delivered) -> Outcome:
+    status, detail = _STATUS[result]
+    if job.uncertain and result is Delivered.SENT and job.channel == "telegram":
+        detail = "sent again after a crash: may have arrived twice"
+    return Outcome(job.id, status, detail)
+
+
+async def _wait(stop: asyncio.Event, seconds: float, wake: asyncio.Event | None = None) -> bool:
+    """Sleep up to `seconds`, less if stopped or woken; True when stopped."""
+    waiters = {asyncio.ensure_future(stop.wait())}
+    if wake is not None:
+        waiters.add(asyncio.ensure_future(wake.wait()))
+    _, pending = await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    return stop.is_set()

@@ -1,0 +1,93 @@
+"""When reminder runs happen: every day at REMINDER_TIME (Asia/Taipei), and once at start
+to catch up a run missed while the bot was down.
+
+APScheduler only decides when to look; the store decides what is due and what was queued
+already (one outbox row per person, plan, deadline and offset), so a restart, a second
+run the same day or a second instance never reminds anyone twice. A day missed entirely
+is recorded as skipped and logged: a reminder about "7 days left" is wrong a day later.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.config import ReminderSettings
+from bot.core.services import Services
+from bot.domain.calendar import TAIPEI
+from bot.reminders.schedule import days_with_reminders, due_on
+from bot.reminders.sweep import queue_day
+
+log = logging.getLogger(__name__)
+JOB_ID = "reminders"
+
+
+class ReminderScheduler:
+    def __init__(
+        self, services: Services, settings: ReminderSettings, on_queued: Callable[[], None] = lambda: None
+    ) -> None:
+        self.services, self.settings, self.on_queued = services, settings, on_queued
+        self._scheduler: AsyncIOScheduler | None = None
+
+    def trigger(self) -> CronTrigger:
+        return CronTrigger(hour=self.settings.send_at.hour, minute=self.settings.send_at.minute, timezone=TAIPEI)
+
+    async def start(self) -> None:
+        """Catch up first, then schedule the daily run (in the running event loop)."""
+        await self.catch_up()
+        scheduler = AsyncIOScheduler(timezone=TAIPEI)
+        scheduler.add_job(
+            self.run_today, self.trigger(), id=JOB_ID, coalesce=True, max_instances=1, misfire_grace_time=3600
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+        log.info("reminders: daily at %s Asia/Taipei; next run %s", self.settings.send_at, self.next_run())
+
+    def next_run(self) -> datetime | None:
+        job = self._scheduler.get_job(JOB_ID) if self._scheduler else None
+        return job.next_run_time if job else None
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+
+    async def run_today(self) -> int:
+        """The daily run; returns how many reminders were newly queued."""
+        now = self.services.clock.now()
+        if self.settings.quiet(now.time()):
+            log.warning("reminder run at %s skipped: inside quiet hours", now.isoformat())
+            return 0
+        queued = await queue_day(self.services, now.date())
+        self.on_queued()
+        return sum(q.new for q in queued)
+
+    async def catch_up(self) -> int:
+        """At start: log days missed while down; run today's if its time has come and gone."""
+        store = self.services.store
+        now = self.services.clock.now()
+        today = now.date()
+        last = await store.last_sweep_day()
+        if last is not None:
+            for day in days_with_reminders(self.services.book, last + timedelta(days=1), today - timedelta(days=1)):
+                await self._skip(day, "the bot was not running that day")
+        if now.time() < self.settings.send_at or (await store.sweep(today)) is not None:
+            return 0
+        if self.settings.quiet(now.time()):
+            if due_on(self.services.book, today):
+                await self._skip(today, "the bot came back during quiet hours")
+            return 0
+        log.info("reminders: catching up today's run (missed at %s)", self.settings.send_at)
+        return await self.run_today()
+
+    async def _skip(self, day: date, why: str) -> None:
+        if await self.services.store.sweep(day) is not None:
+            return
+        dues = due_on(self.services.book, day)
+        names = ", ".join(f"{d.plan_id} {d.offset_days}d before {d.deadline}" for d in dues)
+        log.warning("reminders of %s skipped (%s): %s", day, why, names)
+        await self.services.store.record_sweep(day, "skipped", 0, f"{why}: {names}")

@@ -1,0 +1,86 @@
+"""A day's reminder run: queue every reminder due that day (idempotent), and the preview
+that shows operators who would get what, and why, without changing anything."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from bot.core.services import Services
+from bot.domain.standing import Standing, standing
+from bot.features.status import completion_of
+from bot.reminders.schedule import Due, due_on
+from bot.storage import Store
+
+log = logging.getLogger(__name__)
+PUSH_CHANNELS = ("telegram", "line")  # the console cannot be reached unprompted
+
+
+@dataclass(frozen=True)
+class Queued:
+    due: Due
+    new: int  # rows added now (0 when a run for that day already queued everyone)
+
+
+async def queue_day(services: Services, day: date) -> list[Queued]:
+    """Queue the day's reminders; running it twice queues nobody twice (the outbox key)."""
+    store: Store = services.store
+    queued = [
+        Queued(due, await store.queue_reminders(due.plan_id, due.deadline, due.offset_days))
+        for due in due_on(services.book, day)
+    ]
+    await store.record_sweep(day, "done", sum(q.new for q in queued))
+    for q in queued:
+        log.info(
+            "reminders %s: %s, %d days before %s: %d queued",
+            day,
+            q.due.plan_id,
+            q.due.offset_days,
+            q.due.deadline,
+            q.new,
+        )
+    return queued
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One person who would get a reminder, and what it would say about them."""
+
+    plan_id: str
+    deadline: date
+    days_before: int
+    channel: str
+    user: str  # the chat id: what an operator can look up, nothing more
+    lang: str
+    standing: Standing
+    hours_done: float
+    comp_leave_hours: float
+    already: str | None  # the outbox status when this reminder was queued before
+
+    def as_dict(self) -> dict[str, object]:
+        found = asdict(self)
+        found["deadline"] = self.deadline.isoformat()
+        return found
+
+
+async def preview(services: Services, day: date) -> list[PreviewRow]:
+    """Who would be reminded on `day` and why (plan, deadline, their standing as of that day)."""
+    rows: list[PreviewRow] = []
+    store = services.store
+    for due in due_on(services.book, day):
+        tools = services.tools[due.plan_id]
+        sent = await store.reminder_statuses(due.plan_id, due.deadline, due.offset_days)
+        async for page in store.iter_users_of_plan(due.plan_id, reminders_only=True):
+            people = [u for u in page if u.channel in PUSH_CHANNELS]
+            marks = await store.marks_of([u.id for u in people], due.plan_id)
+            for user in people:
+                a = tools.assessor.assess([completion_of(m) for m in marks[user.id]], day)
+                row = PreviewRow(
+                    plan_id=due.plan_id, deadline=due.deadline, days_before=due.offset_days,
+                    channel=user.channel, user=user.channel_user_id, lang=user.lang,
+                    standing=standing(a, due.deadline), hours_done=sum(b.hours_done for b in a.bundles),
+                    comp_leave_hours=a.comp_leave_hours, already=sent.get(user.id),
+                )  # fmt: skip
+                rows.append(row)
+    return rows
