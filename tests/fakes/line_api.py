@@ -13,6 +13,10 @@ The webhook builders emit every field LINE sends (``mode``, ``timestamp``, ``web
 ``deliveryContext``, ``message.quoteToken``...): the SDK turns an event missing a type-specific
 field into ``UnknownEvent`` without a word, and raises on a missing common field.
 
+Rate limits are off unless asked for: ``max_per_second={"push": 2000, "multicast": 200}`` (LINE's
+published per-endpoint limits, or lower ones) answers requests sent too fast with LINE's 429,
+counted in ``rate_limited``; :class:`RateWindow` documents the tolerance.
+
 Errors have LINE's documented shape ``{"message": ..., "details": [{"message", "property"}]}``;
 wordings LINE does not publish are approximations.  Only the standard library and aiohttp.
 """
@@ -25,10 +29,12 @@ import copy
 import hashlib
 import hmac
 import json
+import math
 import re
 import secrets
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -48,6 +54,7 @@ _QUOTABLE = {"text", "sticker", "image", "video"}  # sentMessages carry a quoteT
 _CHAT_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RATE_GRACE = 0.05  # seconds of arrival jitter a paced client may have; see RateWindow
 
 # ---------------------------------------------------------------- webhook bodies
 
@@ -202,14 +209,60 @@ def _bad_request(errors: Errors) -> web.Response:
 
 # ---------------------------------------------------------------- the server
 
+
+class RateWindow:
+    """Arrival times (``time.monotonic()``) of the accepted requests to one rate-limited endpoint.
+
+    Tolerance: with ``n = ceil(limit)``, the window is ``n / limit`` seconds (1.0 s for a whole-number
+    limit) and a request is refused if ``n`` accepted requests arrived within the trailing window less
+    ``RATE_GRACE`` (50 ms). So a client spacing requests exactly ``1 / limit`` apart never trips, even
+    when jitter shortens a window's span by up to 50 ms; one sending 10% faster than the limit trips
+    within its first window unless jitter lengthens that span by 40 ms or more. A steady rate up to
+    ``limit / 0.95`` (about 5% over) passes; a burst of more than ``n`` requests never does.
+    """
+
+    def __init__(self) -> None:
+        self.times: deque[float] = deque()
+
+    def wait(self, limit: float, now: float) -> float:
+        """Seconds until a request arriving at ``now`` would be accepted; 0.0: it is accepted."""
+        size = math.ceil(limit)
+        span = size / limit - RATE_GRACE
+        while self.times and self.times[0] <= now - span:
+            self.times.popleft()
+        return self.times[-size] + span - now if len(self.times) >= size else 0.0
+
+    def add(self, now: float) -> None:
+        self.times.append(now)
+
+    def release(self, now: float) -> None:
+        """Forget a request counted at ``now`` that was not accepted after all."""
+        if now in self.times:
+            self.times.remove(now)
+
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _BODY = web.RequestKey("line_fake_body", dict)  # decoded JSON body, set by the middleware
 
 
 class FakeLineAPI:
-    """A local Messaging API: ``async with FakeLineAPI() as fake``, then ``Configuration(host=fake.url)``."""
+    """A local Messaging API: ``async with FakeLineAPI() as fake``, then ``Configuration(host=fake.url)``.
 
-    def __init__(self, access_token: str = "test-token", *, reply_token_ttl: float = 30.0) -> None:
+    ``max_per_second`` maps route names ("push", "multicast", any name in :meth:`start`) to the
+    requests per second they accept. One over its limit gets 429 with ``RATE_LIMIT_BODY``, is
+    counted in ``rate_limited`` and has no effect: nothing recorded, no quota used, its
+    ``X-Line-Retry-Key`` not accepted. Only accepted (2xx) requests count against the limit.
+    """
+
+    def __init__(
+        self,
+        access_token: str = "test-token",
+        *,
+        reply_token_ttl: float = 30.0,
+        max_per_second: dict[str, float] | None = None,
+    ) -> None:
+        if any(not limit > 0 for limit in (max_per_second or {}).values()):
+            raise ValueError(f"rate limits must be positive: {max_per_second!r}")
         self.access_token = access_token
         self.reply_token_ttl = reply_token_ttl
         self.url = ""
@@ -224,6 +277,8 @@ class FakeLineAPI:
         self.consumption = 0  # totalUsage: requests x deliverable recipients of push/multicast
         self.blocked_users: set[str] = set()  # profile 404; pushes to them are not counted
         self.profiles: dict[str, Json] = {}  # explicit profiles; other valid user IDs get a made-up one
+        self.max_per_second: dict[str, float] = dict(max_per_second or {})  # route name -> requests/s
+        self.rate_limited = 0  # 429s answered because of max_per_second (fail_next ones excluded)
         self.bot_info: Json = {
             "userId": new_user_id(),
             "basicId": "@123abcde",
@@ -235,6 +290,7 @@ class FakeLineAPI:
         self._issued_tokens: set[str] = set()
         self._retry_keys: dict[str, Json] = {}  # accepted key -> body of the 409 for a repeat
         self._failures: list[Json] = []  # {target, status, body, times}
+        self._rate_windows: dict[str, RateWindow] = {}  # route name -> its accepted requests
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
 
@@ -258,6 +314,8 @@ class FakeLineAPI:
             ("GET", "/v2/bot/user/all/richmenu", self._get_default, "richmenu_get_default"),
         ]:
             app.router.add_route(method, path, handler, name=name)
+        if unknown := set(self.max_per_second) - set(app.router.named_resources()):
+            raise ValueError(f"max_per_second: no route named {sorted(unknown)}")
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -344,7 +402,22 @@ class FakeLineAPI:
         if (unserved := request.match_info.http_exception) is not None:  # unknown path or method
             return _error(unserved.status, "Not found" if unserved.status == 404 else unserved.reason)
         request[_BODY] = body if isinstance(body, dict) else {}
-        return await handler(request)
+        limit = self.max_per_second.get(route.name) if route.name else None
+        if limit is None:
+            return await handler(request)
+        window, now = self._rate_windows.setdefault(route.name, RateWindow()), time.monotonic()
+        if window.wait(limit, now) > 0:
+            self.rate_limited += 1
+            return web.json_response(RATE_LIMIT_BODY, status=429)
+        window.add(now)
+        accepted = False
+        try:
+            response = await handler(request)
+            accepted = response.status < 300
+            return response
+        finally:
+            if not accepted:  # refused (400, 409, monthly 429...): it does not count
+                window.release(now)
 
     @staticmethod
     def _sent(messages: list[Json]) -> list[Json]:

@@ -9,6 +9,10 @@ Telegram's error codes and descriptions for the limits bots hit (4,096 character
 getUpdates long polling with offset confirmation. Use it as
 ``ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot")``.
 
+Flood limits are off unless asked for: ``max_per_second`` (the whole bot) and
+``max_per_chat_per_second`` make it answer messages sent too fast with Telegram's 429, counted in
+``rate_limited``; :class:`RateWindow` documents the tolerance.
+
 Deliberate differences: webhooks are stored, never delivered (webhook tests POST
 :meth:`FakeTelegramAPI.make_message_update` to the bot themselves); MarkdownV2 is not checked;
 with ``strict_html`` (default) a bare ``&`` or ``>`` in HTML is rejected, where Telegram keeps
@@ -21,8 +25,10 @@ import asyncio
 import copy
 import itertools
 import json
+import math
 import re
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -110,6 +116,7 @@ _METHODS = (
     "close",
     "logOut",
 )
+RATE_GRACE = 0.05  # seconds of arrival jitter a paced client may have; see RateWindow
 _BLOCKED = "Forbidden: bot was blocked by the user"
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply "
@@ -135,6 +142,37 @@ class _Failure:
     times: int
     drop: bool
     delay: float
+
+
+class RateWindow:
+    """Arrival times (``time.monotonic()``) of the accepted messages of one scope: the bot or a chat.
+
+    Tolerance: with ``n = ceil(limit)``, the window is ``n / limit`` seconds (1.0 s for a whole-number
+    limit) and a message is refused if ``n`` accepted messages arrived within the trailing window less
+    ``RATE_GRACE`` (50 ms). So a client spacing messages exactly ``1 / limit`` apart never trips, even
+    when jitter shortens a window's span by up to 50 ms; one sending 10% faster than the limit trips
+    within its first window unless jitter lengthens that span by 40 ms or more. A steady rate up to
+    ``limit / 0.95`` (about 5% over) passes; a burst of more than ``n`` messages never does.
+    """
+
+    def __init__(self) -> None:
+        self.times: deque[float] = deque()
+
+    def wait(self, limit: float, now: float) -> float:
+        """Seconds until a message arriving at ``now`` would be accepted; 0.0: it is accepted."""
+        size = math.ceil(limit)
+        span = size / limit - RATE_GRACE
+        while self.times and self.times[0] <= now - span:
+            self.times.popleft()
+        return self.times[-size] + span - now if len(self.times) >= size else 0.0
+
+    def add(self, now: float) -> None:
+        self.times.append(now)
+
+    def release(self, now: float) -> None:
+        """Forget a message counted at ``now`` that was not accepted after all."""
+        if now in self.times:
+            self.times.remove(now)
 
 
 def _utf16_len(text: str) -> int:
@@ -217,7 +255,14 @@ def _decode_field(name: str, raw: str) -> Any:
 
 
 class FakeTelegramAPI:
-    """In-process fake of ``https://api.telegram.org`` for one bot token."""
+    """In-process fake of ``https://api.telegram.org`` for one bot token.
+
+    ``max_per_second`` and ``max_per_chat_per_second`` (None: no limit; attributes of the same
+    names, changeable later) enforce Telegram's flood limits on the calls that put a message in a
+    chat (``send*`` but sendChatAction, ``edit*``): one over a limit is answered 429 "retry after",
+    counted in ``rate_limited`` and neither performed nor recorded in ``sent``. Only accepted
+    messages count against the limits; see :class:`RateWindow` for the tolerance.
+    """
 
     def __init__(
         self,
@@ -225,7 +270,12 @@ class FakeTelegramAPI:
         *,
         bot_username: str = "gov_helper_test_bot",
         bot_first_name: str = "公務小幫手(測試)",
+        max_per_second: float | None = None,
+        max_per_chat_per_second: float | None = None,
     ) -> None:
+        for limit in (max_per_second, max_per_chat_per_second):
+            if limit is not None and not limit > 0:
+                raise ValueError(f"a rate limit must be positive, not {limit!r}")
         self.token = token
         bot_id = token.split(":", 1)[0]
         self.bot_user: JSON = {
@@ -236,6 +286,9 @@ class FakeTelegramAPI:
         }
         self.url = ""
         self.strict_html = True
+        self.max_per_second = max_per_second  # messages per second for the whole bot
+        self.max_per_chat_per_second = max_per_chat_per_second
+        self.rate_limited = 0  # 429s answered because of these two limits (fail_next ones excluded)
         # Recordings for assertions.
         self.requests: list[JSON] = []  # every request: method, params, encoding, time, status
         self.sent: list[JSON] = []  # successful sendMessage/editMessageText; text as submitted
@@ -252,6 +305,8 @@ class FakeTelegramAPI:
         self._users: dict[int, JSON] = {}
         self._blocked: dict[int | str, ApiError] = {}
         self._failures: dict[str, list[_Failure]] = {}
+        self._rate_bot = RateWindow()
+        self._rate_chats: dict[int | str, RateWindow] = {}
         self._poll_generation = 0
         self._closing = False
         self._changed = asyncio.Event()
@@ -454,7 +509,12 @@ class FakeTelegramAPI:
             if failure and failure.error:
                 await asyncio.sleep(failure.delay)
                 raise failure.error
-            result = await handler(record["params"])
+            release = self._take_rate_slot(name, record["params"])  # or the 429 of an enforced limit
+            try:
+                result = await handler(record["params"])
+            except BaseException:
+                release()  # a refused message does not count against the limits
+                raise
             if failure:
                 await asyncio.sleep(failure.delay)
             record["status"] = 200
@@ -498,6 +558,30 @@ class FakeTelegramAPI:
                 return queue.pop(0) if queue[0].times <= 0 else queue[0]
         return None
 
+    def _take_rate_slot(self, method: str, params: JSON) -> Callable[[], None]:
+        """Count a message against the enforced limits, or raise their 429; returns the undo."""
+        windows: list[tuple[RateWindow, float]] = []
+        if method.startswith(("send", "edit")) and method != "sendChatAction":
+            if self.max_per_second is not None:
+                windows.append((self._rate_bot, self.max_per_second))
+            chat_id = self._chat_id(params)  # None for inline messages and missing chat_id
+            if self.max_per_chat_per_second is not None and chat_id is not None:
+                windows.append((self._rate_chats.setdefault(chat_id, RateWindow()), self.max_per_chat_per_second))
+        now = time.monotonic()
+        wait = max((window.wait(limit, now) for window, limit in windows), default=0.0)
+        if wait > 0:
+            self.rate_limited += 1
+            retry_after = max(1, math.ceil(wait))  # 1 for whole-number limits
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+        for window, _ in windows:
+            window.add(now)
+
+        def release() -> None:
+            for window, _ in windows:
+                window.release(now)
+
+        return release
+
     # ---- helpers ---------------------------------------------------------------------------
     def _next_message_id(self, chat_id: int | str) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
@@ -511,12 +595,19 @@ class FakeTelegramAPI:
             {"username": user["username"]} if "username" in user else {}
         )
 
-    def _target_chat(self, params: JSON) -> int | str:
+    @staticmethod
+    def _chat_id(params: JSON) -> int | str | None:
         chat_id = params.get("chat_id")
         if chat_id in (None, ""):
-            raise ApiError(400, "Bad Request: chat_id is empty")
+            return None
         if isinstance(chat_id, str) and re.fullmatch(r"-?\d+", chat_id):
-            chat_id = int(chat_id)
+            return int(chat_id)
+        return chat_id
+
+    def _target_chat(self, params: JSON) -> int | str:
+        chat_id = self._chat_id(params)
+        if chat_id is None:
+            raise ApiError(400, "Bad Request: chat_id is empty")
         if chat_id in self._blocked:
             raise self._blocked[chat_id]
         return chat_id

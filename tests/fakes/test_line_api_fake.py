@@ -377,3 +377,50 @@ async def test_unknown_path_and_injection_by_template(fake: FakeLineAPI, line: C
     with pytest.raises(ApiException) as exc:
         await line.api.get_followers()  # an endpoint the fake does not serve
     assert exc.value.status == 404 and fake.requests[-1]["path"] == "/v2/bot/followers/ids"
+
+
+@pytest.mark.asyncio
+async def test_enforced_rate_limit_refuses_a_burst_without_effect() -> None:
+    with pytest.raises(ValueError, match="pushes"):
+        await FakeLineAPI(max_per_second={"pushes": 1}).start()  # a typo is not silently unlimited
+    async with FakeLineAPI(max_per_second={"push": 50, "multicast": 1}) as limited:
+        async with AsyncApiClient(Configuration(access_token=limited.access_token, host=limited.url)) as client:
+            api = AsyncMessagingApi(client)
+            results = await asyncio.gather(
+                *(api.push_message(push(text(f"第 {i} 則"))) for i in range(60)), return_exceptions=True
+            )
+            refused = [r for r in results if isinstance(r, ApiException)]
+            assert len(refused) == 10 and all(
+                r.status == 429 and json.loads(r.body) == RATE_LIMIT_BODY for r in refused
+            )
+            assert len(limited.pushes) == 50 and limited.consumption == 50 and limited.rate_limited == 10
+
+            with pytest.raises(ApiException) as exc:  # refused for another reason: does not count
+                await api.multicast(MulticastRequest(to=["not-a-user"], messages=[text("x")]))
+            assert exc.value.status == 400
+            first, second = str(uuid.uuid4()), str(uuid.uuid4())
+            await api.multicast(MulticastRequest(to=[USER], messages=[text("1")]), x_line_retry_key=first)
+            with pytest.raises(ApiException) as exc:
+                await api.multicast(MulticastRequest(to=[USER], messages=[text("2")]), x_line_retry_key=second)
+            assert exc.value.status == 429 and error_of(exc) == RATE_LIMIT_BODY and limited.rate_limited == 11
+            limited.max_per_second.pop("multicast")  # lifted: the refused key was never accepted
+            await api.multicast(MulticastRequest(to=[USER], messages=[text("2")]), x_line_retry_key=second)
+            with pytest.raises(ApiException) as exc:
+                await api.multicast(MulticastRequest(to=[USER], messages=[text("1")]), x_line_retry_key=first)
+            assert exc.value.status == 409
+    assert [m["retry_key"] for m in limited.multicasts] == [first, second] and limited.consumption == 52
+
+
+@pytest.mark.asyncio
+async def test_paced_pushes_below_the_limit_are_never_refused() -> None:
+    # 0.8x the limit (40/s against 50/s) for 1.3 s: more pushes (52) than one window holds.
+    async with FakeLineAPI(max_per_second={"push": 50}) as limited:
+        async with AsyncApiClient(Configuration(access_token=limited.access_token, host=limited.url)) as client:
+            api = AsyncMessagingApi(client)
+
+            async def send(i: int) -> None:
+                await asyncio.sleep(i / 40)  # on an absolute schedule: a late one does not delay the rest
+                await api.push_message(push(text(f"{i}")))
+
+            await asyncio.gather(*(send(i) for i in range(52)))
+    assert len(limited.pushes) == 52 and limited.rate_limited == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import random
 import time
 from collections.abc import AsyncIterator
 
@@ -29,7 +30,7 @@ from telegram.ext import (
     ExtBot,
 )
 
-from tests.fakes.telegram_api import FakeTelegramAPI, parse_html
+from tests.fakes.telegram_api import FakeTelegramAPI, RateWindow, parse_html
 
 CHAT = 900001
 
@@ -311,3 +312,91 @@ async def test_application_polling_command_and_callback(fake: FakeTelegramAPI) -
     assert methods[:3] == ["getMe", "deleteWebhook", "getUpdates"]
     assert methods[-1] == "getUpdates" and fake.requests[-1]["params"]["timeout"] == 0
     assert fake.messages[(CHAT, menu["message_id"])].get("reply_markup") is None
+
+
+TOO_MANY = {
+    "ok": False,
+    "error_code": 429,
+    "description": "Too Many Requests: retry after 1",
+    "parameters": {"retry_after": 1},
+}
+
+
+@pytest.mark.asyncio
+async def test_enforced_bot_limit_refuses_a_burst() -> None:
+    async with FakeTelegramAPI(max_per_second=50) as fake, aiohttp.ClientSession() as session:
+
+        async def send(i: int) -> tuple[int, dict]:
+            data = {"chat_id": str(CHAT + i), "text": f"第 {i} 則"}
+            async with session.post(f"{fake.url}/bot{fake.token}/sendMessage", data=data) as response:
+                return response.status, await response.json()
+
+        answers = await asyncio.gather(*(send(i) for i in range(80)))  # arrives within a few ms
+        assert sorted(status for status, _ in answers) == [200] * 50 + [429] * 30
+        assert all(body == TOO_MANY for status, body in answers if status == 429)
+        assert fake.rate_limited == 30 and [r["status"] for r in fake.requests].count(429) == 30
+        assert len(fake.sent) == 50 and len(fake.messages) == 50  # the refused ones were not sent
+        assert {s["text"] for s in fake.sent} == {body["result"]["text"] for status, body in answers if status == 200}
+
+
+@pytest.mark.asyncio
+async def test_enforced_chat_limit_counts_sends_and_edits_only() -> None:
+    async with FakeTelegramAPI(max_per_chat_per_second=1) as fake:
+        async with Bot(fake.token, base_url=f"{fake.url}/bot") as bot:
+            with pytest.raises(BadRequest):
+                await bot.send_message(CHAT, " ")  # refused for another reason: does not count
+            message = await bot.send_message(CHAT, "第一則")
+            with pytest.raises(RetryAfter) as caught:
+                await bot.send_message(CHAT, "太快了")
+            assert caught.value.retry_after == dtm.timedelta(seconds=1)
+            with pytest.raises(RetryAfter):
+                await bot.edit_message_text("改過", CHAT, message.message_id)  # an edit is a message too
+            await bot.send_chat_action(CHAT, "typing")  # not a message
+            await bot.send_message(CHAT + 1, "別的聊天室")
+    assert [s["text"] for s in fake.sent] == ["第一則", "別的聊天室"]
+    assert fake.messages[(CHAT, message.message_id)]["text"] == "第一則"
+    assert fake.rate_limited == 2 and fake.max_per_second is None
+
+
+@pytest.mark.asyncio
+async def test_paced_sending_below_the_limits_is_never_refused() -> None:
+    # 0.8x both limits: 40 messages/s over 10 chats (4/s each, limit 5/s) for 1.3 s, i.e. more
+    # messages than one window holds, for the bot (52 > 50) and for each chat (6 > 5).
+    async with (
+        FakeTelegramAPI(max_per_second=50, max_per_chat_per_second=5) as fake,
+        aiohttp.ClientSession() as session,
+    ):
+
+        async def send(i: int) -> int:
+            await asyncio.sleep(i / 40)  # on an absolute schedule: a late one does not delay the rest
+            data = {"chat_id": str(CHAT + i % 10), "text": f"{i}"}
+            async with session.post(f"{fake.url}/bot{fake.token}/sendMessage", data=data) as response:
+                return response.status
+
+        statuses = await asyncio.gather(*(send(i) for i in range(52)))
+    assert statuses == [200] * 52 and fake.rate_limited == 0 and len(fake.sent) == 52
+
+
+@pytest.mark.parametrize("limit", [1, 30, 50])
+def test_rate_window_tolerance(limit: int) -> None:
+    """The documented tolerance, on made-up arrival times: exact pacing with up to 20 ms of jitter
+    passes; 10% faster for a second does not; neither does a burst of limit + 1."""
+    jitter = random.Random(limit)
+
+    def refusals(rate: float, seconds: float) -> int:
+        window, refused = RateWindow(), 0
+        arrivals = sorted(i / rate + jitter.uniform(0, 0.02) for i in range(int(rate * seconds) + 1))
+        for now in arrivals:
+            if window.wait(limit, now) > 0:
+                refused += 1
+            else:
+                window.add(now)
+        return refused
+
+    assert refusals(limit, 3.0) == 0
+    assert refusals(limit * 1.1, 1.0) > 0
+    burst = RateWindow()
+    for _ in range(limit):
+        assert burst.wait(limit, 7.0) == 0.0
+        burst.add(7.0)
+    assert burst.wait(limit, 7.0) == pytest.approx(0.95)  # the window less the grace
