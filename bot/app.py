@@ -20,4 +20,4 @@ def setup_logging(level: str) -> None:
 async def build_dialogue(settings: Settings, clock: Clock | None = None, database_url: str | None = None) -> Dialogue:
     book = load_rules_dir(settings.rules_dir)
     store = await open_store(database_url or settings.database_url)
-    return Dialogue(Services(book, store, clock or SystemClock()))
+    return Dialogue(Services(book, store, clock or SystemClock(), admins=settings.admins))

@@ -1,7 +1,8 @@
 """`python -m bot run`: every configured channel in one asyncio process.
 
-One lifespan owns the resources: the store, the web server and the channels start in
-that order and stop in reverse on SIGTERM or SIGINT, after the in-flight work is done.
+One lifespan owns the resources: the store, the channels, the web server, the outbox
+courier (reminders and announcements) and the reminder scheduler start in that order and
+stop in reverse on SIGTERM or SIGINT, after the in-flight work is done.
 """
 
 from __future__ import annotations
@@ -10,10 +11,14 @@ import asyncio
 import logging
 import signal
 
+from bot.admin.broadcast import reporter
 from bot.app import build_dialogue, setup_logging
 from bot.channels.base import Channel
 from bot.config import ConfigError, Settings
 from bot.core.dialogue import Dialogue
+from bot.outbox.compose import Composer
+from bot.outbox.courier import Courier
+from bot.reminders.scheduler import ReminderScheduler
 from bot.web import WebServer
 
 log = logging.getLogger(__name__)
@@ -40,22 +45,46 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             "LINE_CHANNEL_ACCESS_TOKEN (or try `python -m bot console`)"
         )
     dialogue = await build_dialogue(settings)
+    services = dialogue.services
     web = WebServer(settings.http_host, settings.http_port)
     channels = build_channels(settings, dialogue, web)
+    by_name = {c.name: c for c in channels}
+    courier = Courier(
+        services.store, by_name, Composer(services), services.clock, settings.reminders,
+        on_report=reporter(services, by_name),
+    )  # fmt: skip
+    services.wake_outbox = courier.wake
+    reminders = ReminderScheduler(services, settings.reminders, courier.wake)
     started: list[Channel] = []
+    sending: asyncio.Task[None] | None = None
     try:
         for channel in channels:
             await channel.start()
             started.append(channel)
         await web.start()
+        sending = asyncio.create_task(courier.run(stop), name="outbox")
+        await reminders.start()
         log.info("running: %s", ", ".join(c.name for c in channels))
         await stop.wait()
         log.info("stopping")
     finally:
+        stop.set()
+        await reminders.stop()
         await web.stop()  # stop taking webhook updates first
+        if sending is not None:
+            await _finish(sending)
         for channel in reversed(started):
             await channel.stop()
-        await dialogue.services.store.close()
+        await services.store.close()
+
+
+async def _finish(sending: asyncio.Task[None], grace: float = 15.0) -> None:
+    """Let the courier record the batch in hand; past `grace`, cut it off (resumed at next start)."""
+    done, _ = await asyncio.wait({sending}, timeout=grace)
+    if not done:
+        log.warning("outbox: delivery still running after %gs; it resumes at the next start", grace)
+        sending.cancel()
+    await asyncio.gather(sending, return_exceptions=True)
 
 
 async def run(settings: Settings) -> None:

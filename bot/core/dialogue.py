@@ -6,6 +6,7 @@
         ├─ button  `<epoch>|action:args` ───► ACTIONS[action]   (outdated epoch → polite)
         ├─ `/command` ──────────────────────► COMMANDS → ACTIONS (unknown → polite)
         ├─ keyword (進度, 步驟, 截止…) ───────► KEYWORDS → ACTIONS
+        ├─ state bc_text (an admin writing an announcement) ► features.admin
         ├─ state await_record, or a pasted record ► features.progress.receive_record
         └─ anything else ───────────────────► features.questions.ask
 
@@ -28,7 +29,7 @@ from bot.core.services import Services
 from bot.core.turn import Turn, button, reply
 from bot.domain.record import MAX_RECORD_CHARS, looks_like_record
 from bot.domain.textnorm import normalize
-from bot.features import bundles, menu, onboarding, progress, questions, settings, status, steps
+from bot.features import admin, bundles, menu, onboarding, progress, questions, settings, status, steps
 from bot.i18n import DEFAULT_LANG, normalize_lang, t, using
 
 log = logging.getLogger(__name__)
@@ -65,12 +66,20 @@ ACTIONS: dict[str, Action] = {
     "plan": settings.plan,
     "fg": settings.forget,
     "cancel": _cancel,
+    # administrators only (BOT_ADMINS); everyone else gets a polite refusal, audited
+    "bc": admin.start,
+    "bcp": admin.choose_plan,
+    "bca": admin.choose_audience,
+    "bcok": admin.confirm,
+    "bcx": admin.cancel,
+    "stats": admin.stats,
 }
 
 COMMANDS: dict[str, str] = {
     "/start": "start", "/help": "help", "/menu": "menu", "/steps": "steps:0", "/bundles": "bun",
     "/done": "rep", "/undo": "undo", "/status": "st", "/deadline": "topic:deadline", "/remind": "rem",
     "/lang": "lang", "/plan": "plan", "/forget": "fg", "/record": "rec", "/faq": "faq", "/settings": "set",
+    "/broadcast": "bc", "/stats": "stats",
 }  # fmt: skip
 
 
@@ -174,6 +183,8 @@ class Dialogue:
     async def _text(self, turn: Turn, text: str) -> list[Reply]:
         if turn.plan is None:
             return await settings.plan(turn, ())
+        if turn.user.state == "bc_text":  # an administrator's announcement: any text, up to its own limit
+            return await admin.receive_text(turn, text)
         if turn.user.state == "await_record" or (len(text) > 40 and looks_like_record(text)):
             if len(text) > MAX_RECORD_CHARS:
                 return [reply(t("record.too_long"), button("button.menu", "menu"))]

@@ -3,6 +3,7 @@ the store and the clock."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,6 +31,11 @@ class Services:
     store: Store
     clock: Clock
     tools: dict[str, PlanTools] = field(default_factory=dict)
+    admins: frozenset[str] = frozenset()  # "channel:id" allowed /broadcast and /stats (BOT_ADMINS)
+    wake_outbox: Callable[[], None] = field(default=lambda: None)  # the courier, when one runs
+
+    def is_admin(self, channel: str, user_id: str) -> bool:
+        return f"{channel}:{user_id}" in self.admins
 
     def __post_init__(self) -> None:
         vocabulary = Vocabulary.load()

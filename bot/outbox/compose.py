@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.admin.broadcast import announcement, plan_title
 from bot.core import buttons as payloads
 from bot.core.messages import Reply
 from bot.core.services import Services
 from bot.features.status import completion_of
-from bot.i18n import t, using
+from bot.i18n import using
 from bot.reminders.message import reminder_replies
 from bot.storage import Mark
 from bot.storage.outbox import Broadcast, Job
@@ -55,10 +56,9 @@ class Composer:
         found = await self.broadcast(job.broadcast_id or 0)
         if found is None:
             return Skip("announcement deleted")
-        plan = self.services.book.get(found.plan_id)
         with using(job.lang):
-            title = plan.plan.title.get(job.lang) if plan else found.plan_id
-            return [Reply(t("broadcast.message", plan=title, text=found.text), kind="broadcast")]
+            title = plan_title(self.services, found.plan_id, job.lang)
+            return [Reply(announcement(title, found.text), kind="broadcast")]
 
     def _reminder(self, job: Job, marks: list[Mark]) -> list[Reply] | Skip:
         if not job.reminders:

@@ -69,6 +69,7 @@ class Courier:
         self.holder = holder or holder_name()
         self.lease_seconds, self.poll_seconds = lease_seconds, poll_seconds
         self._wake = asyncio.Event()
+        self._stop: asyncio.Event | None = None  # set by run(): a graceful stop ends a pass between batches
 
     def wake(self) -> None:
         """Something was queued: deliver now rather than at the next poll."""
@@ -84,6 +85,7 @@ class Courier:
     async def run(self, stop: asyncio.Event) -> None:
         """The service's loop: wait for the lease, resume a crash's leftovers, then deliver
         whatever is queued, waking on `wake()` or every `poll_seconds`."""
+        self._stop = stop
         while not await self.acquire():
             log.info("another process is delivering the outbox; waiting for its lease")
             if await _wait(stop, self.poll_seconds):
@@ -121,13 +123,18 @@ class Courier:
         await self._fail_unconfigured()
         await self._report()
 
+    def _stopping(self) -> bool:
+        return self._stop is not None and self._stop.is_set()
+
     def _kinds(self) -> list[DeliveryKind]:
         quiet = self.reminders.quiet(self.clock.now().time())
         return ["broadcast"] if quiet else ["broadcast", "reminder"]
 
     async def _drain(self, name: str, channel: Channel) -> None:
         limit = max(channel.multicast_size, channel.concurrency)
-        while jobs := await self.store.claim(name, limit, kinds=self._kinds(), batch_key=str(uuid.uuid4())):
+        while not self._stopping() and (
+            jobs := await self.store.claim(name, limit, kinds=self._kinds(), batch_key=str(uuid.uuid4()))
+        ):
             if jobs[0].kind == "reminder" and channel.multicast_size > 1:
                 # Personal messages go one push each; claim no more than are sent together.
                 for start in range(0, len(jobs), channel.concurrency):

@@ -12,9 +12,9 @@ from bot.domain.standing import Standing, standing
 from bot.features.status import completion_of
 from bot.reminders.schedule import Due, due_on
 from bot.storage import Store
+from bot.storage.outbox import PUSH_CHANNELS
 
 log = logging.getLogger(__name__)
-PUSH_CHANNELS = ("telegram", "line")  # the console cannot be reached unprompted
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ DeliveryKind = Literal["reminder", "broadcast"]
 DeliveryStatus = Literal["pending", "sending", "sent", "blocked", "failed", "skipped"]
 FINAL_STATUSES: tuple[DeliveryStatus, ...] = ("sent", "blocked", "failed", "skipped")
 AUDIENCES = ("all", "unfinished", "not-started")
+PUSH_CHANNELS = ("telegram", "line")  # the console cannot be reached unprompted
 
 
 def reminder_key(plan_id: str, deadline: date, offset_days: int, user_id: int) -> str:

@@ -1,0 +1,1 @@
+"""What HR's administrators can do: announcements, statistics, their audit trail."""

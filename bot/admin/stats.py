@@ -1,0 +1,124 @@
+"""Figures for HR: people per plan and channel, progress per bundle, rewards earned, and
+the questions the bot could not answer. Aggregates only: no chat ids leave this module."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.core.services import Services
+from bot.domain.standing import bundle_state, standing
+from bot.features.status import completion_of
+from bot.i18n import current_lang, t
+from bot.render.numbers import num, show_date
+
+STATES = ("not_started", "in_progress", "finished")
+
+
+@dataclass
+class PlanStats:
+    plan_id: str
+    title: str
+    people: Counter[str] = field(default_factory=Counter)  # channel → people (active or not)
+    active: int = 0
+    reminders_on: int = 0
+    standing: Counter[str] = field(default_factory=Counter)
+    bundles: dict[str, Counter[str]] = field(default_factory=dict)  # bundle id → state → people
+    comp_leave_people: int = 0
+    comp_leave_hours: float = 0.0
+    commendation_people: int = 0
+
+
+@dataclass
+class Stats:
+    as_of: date
+    plans: list[PlanStats]
+    without_plan: int
+    unanswered: list[tuple[str, int]]
+
+
+async def collect(services: Services, unanswered: int = 10) -> Stats:
+    store, today = services.store, services.today()
+    plans: dict[str, PlanStats] = {}
+    without_plan = 0
+    for plan_id, channel, people, _active in await store.people_by_plan_channel():
+        if plan_id is None or plan_id not in services.tools:
+            without_plan += people
+            continue
+        plan = services.tools[plan_id].plan
+        entry = plans.setdefault(plan_id, PlanStats(plan_id, plan.plan.title.get(current_lang())))
+        entry.people[channel] += people
+    for plan_id, entry in plans.items():
+        tools = services.tools[plan_id]
+        entry.bundles = {b.id: Counter() for b in tools.plan.bundles}
+        async for page in store.iter_users_of_plan(plan_id):
+            marks = await store.marks_of([u.id for u in page], plan_id)
+            for user in page:
+                a = tools.assessor.assess([completion_of(m) for m in marks[user.id]], today)
+                entry.active += 1
+                entry.reminders_on += user.reminders
+                entry.standing[standing(a)] += 1
+                for b in tools.plan.bundles:
+                    entry.bundles[b.id][bundle_state(a, b.id)] += 1
+                if a.comp_leave_hours > 0:
+                    entry.comp_leave_people += 1
+                    entry.comp_leave_hours += a.comp_leave_hours
+                entry.commendation_people += bool(a.commendation)
+    return Stats(today, sorted(plans.values(), key=lambda p: p.plan_id), without_plan,
+                 await store.frequent_unanswered(unanswered))  # fmt: skip
+
+
+def render_stats(stats: Stats, services: Services) -> str:
+    lines = [t("stats.title", date=show_date(stats.as_of))]
+    for p in stats.plans:
+        plan = services.tools[p.plan_id].plan
+        channels = t("list.separator").join(f"{c.capitalize()} {n}" for c, n in sorted(p.people.items()))
+        lines += [
+            "",
+            t("stats.plan", title=p.title),
+            t("stats.people", total=sum(p.people.values()), channels=channels, active=p.active,
+              reminders=p.reminders_on),
+            t("stats.standing", **{s: p.standing[s] for s in STATES}),
+            t("stats.bundles_header"),
+            *(t("stats.bundle", name=b.name, **{s: p.bundles[b.id][s] for s in STATES}) for b in plan.bundles),
+            t("stats.rewards", people=p.comp_leave_people, hours=num(p.comp_leave_hours),
+              commendation=p.commendation_people),
+        ]  # fmt: skip
+    if not stats.plans:
+        lines.append(t("stats.nobody"))
+    if stats.without_plan:
+        lines.append(t("stats.without_plan", count=stats.without_plan))
+    lines += ["", t("stats.unanswered_header")]
+    lines += [t("stats.unanswered", n=i, text=text[:80], count=n) for i, (text, n) in enumerate(stats.unanswered, 1)]
+    if not stats.unanswered:
+        lines.append(t("stats.unanswered_none"))
+    return "\n".join(lines)
+
+
+def stats_csv(stats: Stats) -> str:
+    """One figure per row (section, plan, item, value): easy to pivot in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["as_of", "section", "plan", "item", "value"])
+    day = stats.as_of.isoformat()
+    for p in stats.plans:
+        for channel, n in sorted(p.people.items()):
+            writer.writerow([day, "people", p.plan_id, channel, n])
+        writer.writerow([day, "people", p.plan_id, "active", p.active])
+        writer.writerow([day, "people", p.plan_id, "reminders_on", p.reminders_on])
+        for s in STATES:
+            writer.writerow([day, "standing", p.plan_id, s, p.standing[s]])
+        for bundle_id, counts in p.bundles.items():
+            for s in STATES:
+                writer.writerow([day, "bundle", p.plan_id, f"{bundle_id}:{s}", counts[s]])
+        writer.writerow([day, "rewards", p.plan_id, "comp_leave_people", p.comp_leave_people])
+        writer.writerow([day, "rewards", p.plan_id, "comp_leave_hours", num(p.comp_leave_hours)])
+        writer.writerow([day, "rewards", p.plan_id, "commendation_people", p.commendation_people])
+    if stats.without_plan:
+        writer.writerow([day, "people", "", "without_plan", stats.without_plan])
+    for text, n in stats.unanswered:
+        writer.writerow([day, "unanswered", "", text, n])
+    return out.getvalue()
