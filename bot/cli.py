@@ -14,6 +14,7 @@ from bot.i18n import DEFAULT_LANG, LANGS, t, using
 from bot.plans.loader import PlanError, load_rules_dir
 from bot.plans.model import Plan
 from bot.storage import StoreError
+from bot.storage.outbox import AUDIENCES
 
 
 def _date(value: str) -> date:
@@ -55,6 +56,27 @@ def build_parser() -> argparse.ArgumentParser:
     line_sub = line.add_subparsers(dest="line_command", required=True)
     richmenu = line_sub.add_parser("richmenu", help="create the rich menu, upload its image, set it as the default")
     richmenu.add_argument("--image", help="PNG or JPEG, 2500x843, same 2x3 layout (default: the bundled image)")
+
+    reminders = sub.add_parser("reminders", help="look at or run a day's deadline reminders by hand")
+    rem_sub = reminders.add_subparsers(dest="reminders_command", required=True)
+    rp = rem_sub.add_parser("preview", help="who would get which reminder on a date, and why (changes nothing)")
+    rp.add_argument("--date", type=_date, required=True, help="YYYY-MM-DD")
+    rp.add_argument("--json", action="store_true", help="print one JSON object")
+    rs = rem_sub.add_parser("send", help="run that day's reminders now (nobody gets one twice)")
+    rs.add_argument("--date", type=_date, required=True, help="YYYY-MM-DD")
+    rs.add_argument("--force", action="store_true", help="send even in quiet hours")
+
+    broadcast = sub.add_parser("broadcast", help="send an announcement to a plan's staff, or `broadcast status`")
+    broadcast.add_argument("action", nargs="?", choices=("send", "status"), default="send")
+    broadcast.add_argument("--plan", help="plan id, e.g. kaohsiung-112")
+    broadcast.add_argument("--audience", choices=AUDIENCES, default="all")
+    broadcast.add_argument("--text", help="the announcement")
+    broadcast.add_argument("--text-file", help="read the announcement from a UTF-8 file")
+    broadcast.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    broadcast.add_argument("--id", type=int, help="with status: one announcement")
+
+    stats = sub.add_parser("stats", help="aggregate figures for HR (people, progress, rewards, unanswered questions)")
+    stats.add_argument("--csv", action="store_true", help="CSV for a spreadsheet")
 
     ask = sub.add_parser("ask", help="answer questions from stdin, one per line (for HR to test a rules file)")
     ask.add_argument("--plan", required=True)
@@ -99,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_richmenu_command(args.image)
         if args.command in ("console", "ask"):
             return asyncio.run(_chat(args))
+        if args.command in ("reminders", "broadcast", "stats"):
+            return asyncio.run(_operate(args))
     except PlanError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -109,6 +133,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+async def _operate(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if args.command == "reminders":
+        from bot.commands.reminders import run_preview, run_send
+
+        if args.reminders_command == "preview":
+            return await run_preview(settings, args.date, args.json)
+        return await run_send(settings, args.date, args.force)
+    if args.command == "stats":
+        from bot.commands.stats import run_stats
+
+        return await run_stats(settings, args.csv)
+    from bot.commands.broadcast import read_text, run_broadcast, run_status
+
+    if args.action == "status":
+        return await run_status(settings, args.id)
+    if not args.plan or _plan(args.plan) is None:
+        if not args.plan:
+            print("error: --plan is required", file=sys.stderr)
+        return 2
+    return await run_broadcast(settings, args.plan, args.audience, read_text(args.text, args.text_file), args.yes)
 
 
 async def _chat(args: argparse.Namespace) -> int:
