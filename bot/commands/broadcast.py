@@ -37,7 +37,8 @@ def status_line(b: Broadcast) -> str:
     )  # fmt: skip
 
 
-async def run_status(settings: Settings, broadcast_id: int | None, out: TextIO = sys.stdout) -> int:
+async def run_status(settings: Settings, broadcast_id: int | None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     async with session(settings) as dialogue:
         store = dialogue.services.store
         found = [b for b in [await store.broadcast(broadcast_id)] if b] if broadcast_id else await store.broadcasts()
@@ -49,8 +50,9 @@ async def run_status(settings: Settings, broadcast_id: int | None, out: TextIO =
 
 
 async def run_broadcast(
-    settings: Settings, plan_id: str, audience: str, text: str, yes: bool, out: TextIO = sys.stdout
+    settings: Settings, plan_id: str, audience: str, text: str, yes: bool, out: TextIO | None = None
 ) -> int:
+    out = out or sys.stdout
     if not text:
         print(t("cli.text_missing"), file=sys.stderr)
         return 2

@@ -19,7 +19,8 @@ from bot.reminders.sweep import preview, queue_day
 from bot.render.numbers import num, show_date
 
 
-async def run_preview(settings: Settings, day: date, as_json: bool, out: TextIO = sys.stdout) -> int:
+async def run_preview(settings: Settings, day: date, as_json: bool, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     async with session(settings, day) as dialogue:
         rows = await preview(dialogue.services, day)
     if as_json:
@@ -43,7 +44,8 @@ async def run_preview(settings: Settings, day: date, as_json: bool, out: TextIO 
     return 0
 
 
-async def run_send(settings: Settings, day: date, force: bool, out: TextIO = sys.stdout) -> int:
+async def run_send(settings: Settings, day: date, force: bool, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     quiet = settings.reminders
     async with session(settings, day) as dialogue:
         services = dialogue.services

@@ -10,7 +10,8 @@ from bot.commands.operator import operator, session
 from bot.config import Settings
 
 
-async def run_stats(settings: Settings, as_csv: bool, out: TextIO = sys.stdout) -> int:
+async def run_stats(settings: Settings, as_csv: bool, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     async with session(settings) as dialogue:
         services = dialogue.services
         figures = await collect(services)
