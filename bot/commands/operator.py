@@ -50,8 +50,9 @@ async def deliver_now(settings: Settings, dialogue: Dialogue, *, night: bool = F
     by_name = {c.name: c for c in channels}
     rules = ReminderSettings(settings.reminders.send_at, time(0), time(0)) if night else settings.reminders
     courier = Courier(
-        services.store, by_name, Composer(services), services.clock, rules, on_report=reporter(services, by_name)
-    )
+        services.store, by_name, Composer(services), services.clock, rules,
+        on_report=reporter(services, by_name), fail_unconfigured=False,
+    )  # fmt: skip
     if not await courier.acquire():
         return t("cli.service_running")
     started = []

@@ -62,12 +62,14 @@ class Courier:
         holder: str | None = None,
         lease_seconds: float = 60.0,
         poll_seconds: float = 5.0,
+        fail_unconfigured: bool = True,
     ) -> None:
         self.store, self.channels, self.composer, self.clock = store, dict(channels), composer, clock
         self.reminders = reminders or ReminderSettings()
         self.on_report = on_report
         self.holder = holder or holder_name()
         self.lease_seconds, self.poll_seconds = lease_seconds, poll_seconds
+        self.fail_unconfigured = fail_unconfigured  # the service's view; a command line may lack a channel's settings
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None  # set by run(): a graceful stop ends a pass between batches
 
@@ -111,7 +113,10 @@ class Courier:
             channel = self.channels.get(channel_name)
             jobs = list(batch)
             if channel is None:
-                await self.store.finish([Outcome(j.id, "failed", f"{channel_name} is not configured") for j in jobs])
+                if self.fail_unconfigured:
+                    await self.store.finish(
+                        [Outcome(j.id, "failed", f"{channel_name} is not configured") for j in jobs]
+                    )
             else:
                 await self._send_batch(channel, jobs)
         return len(orphans)
@@ -120,7 +125,8 @@ class Courier:
         """Deliver everything queued now, every channel at once; then send the reports of
         finished announcements."""
         await asyncio.gather(*(self._drain(name, channel) for name, channel in self.channels.items()))
-        await self._fail_unconfigured()
+        if self.fail_unconfigured:
+            await self._fail_unconfigured()
         await self._report()
 
     def _stopping(self) -> bool:
