@@ -71,10 +71,18 @@ class Composer:
         today = self.services.today()
         if (job.deadline - today).days != job.offset_days:
             return Skip(f"missed its day (now {today.isoformat()})")
-        key = (job.plan_id, job.deadline, today, job.lang, tuple(marks))
+        assessment = tools.assessor.assess([completion_of(m) for m in marks], today)
+        # What a reminder shows depends only on which courses count, when, and whether off-duty:
+        # people who share those share one rendering (most have none or the same few).
+        key = (
+            job.plan_id,
+            job.deadline,
+            today,
+            job.lang,
+            tuple((c.course.key, c.done, c.off_duty, c.finished_on) for b in assessment.bundles for c in b.courses),
+        )
         replies = self._rendered.get(key)
         if replies is None:
-            assessment = tools.assessor.assess([completion_of(m) for m in marks], today)
             with using(job.lang):
                 replies = reminder_replies(assessment, job.deadline)
             if len(self._rendered) >= RENDER_CACHE:

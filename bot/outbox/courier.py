@@ -7,9 +7,10 @@
   never work the same rows; a crashed holder's lease runs out and the next one takes over.
 * Rows found "sending" when a holder starts were cut off by a crash. They are sent again
   under the same batch key: LINE's retry keys derive from it, so LINE refuses a second copy
-  (409 = already delivered). Telegram has no such key: there each outcome is recorded the
-  moment it is known, so only the messages in flight at the crash (at most
-  `channel.concurrency`) can arrive twice; they are flagged uncertain and counted in the report.
+  (409 = already delivered). Telegram has no such key: there each outcome is recorded as
+  soon as it is known (group commits), so only the messages in flight at the crash (at most
+  `channel.concurrency`, 8) can arrive twice. The rows of the cut-off claim (at most
+  `concurrency × CLAIM_FACTOR`, 32) are flagged uncertain: an upper bound in the report.
 * Reminders are not sent during quiet hours; announcements are, because an admin chose to send them.
 * Everything is recorded before the next claim: a restart resumes where the last one stopped.
 """
@@ -34,6 +35,7 @@ from bot.storage.outbox import Broadcast, DeliveryKind, DeliveryStatus, Job, Out
 
 log = logging.getLogger(__name__)
 LEASE = "sender"
+CLAIM_FACTOR = 4  # rows claimed per batch, per send in flight: fewer claims, a bounded crash window
 Report = Callable[[Broadcast], Awaitable[None]]
 
 _STATUS: dict[Delivered, tuple[DeliveryStatus, str | None]] = {
@@ -137,7 +139,7 @@ class Courier:
         return ["broadcast"] if quiet else ["broadcast", "reminder"]
 
     async def _drain(self, name: str, channel: Channel) -> None:
-        limit = max(channel.multicast_size, channel.concurrency)
+        limit = max(channel.multicast_size, channel.concurrency * CLAIM_FACTOR)
         while not self._stopping() and (
             jobs := await self.store.claim(name, limit, kinds=self._kinds(), batch_key=str(uuid.uuid4()))
         ):
@@ -166,14 +168,15 @@ class Courier:
             outcomes.extend(_outcome(job, result) for job, _ in ready)
         elif ready:
             gate = asyncio.Semaphore(channel.concurrency)
+            recorder = _Recorder(self.store)
 
             async def send(job: Job, replies: list[Reply]) -> Outcome:
                 async with gate:
                     key = sub_key(job.batch_key, str(job.id))
                     outcome = _outcome(job, await channel.deliver(job.channel_user_id, replies, key))
-                    if not channel.idempotent:  # record at once: a crash now cannot resend this one
-                        await self.store.finish([outcome])
-                    return outcome
+                if not channel.idempotent:  # record at once: a crash now cannot resend this one
+                    await recorder.record(outcome)
+                return outcome
 
             sent = await asyncio.gather(*(send(job, replies) for job, replies in ready))
             outcomes.extend(sent if channel.idempotent else [])
@@ -201,6 +204,24 @@ class Courier:
                 except Exception:
                     log.exception("could not send the report of announcement %d", done.id)
             await self.store.mark_reported(done.id)
+
+
+class _Recorder:
+    """Writes outcomes as soon as they are known, many per transaction: whoever takes the
+    lock writes everything that piled up meanwhile (a group commit), so recording keeps up
+    with sending without a transaction per message."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.pending: list[Outcome] = []
+        self.lock = asyncio.Lock()
+
+    async def record(self, outcome: Outcome) -> None:
+        self.pending.append(outcome)
+        async with self.lock:
+            batch, self.pending = self.pending, []
+            if batch:
+                await self.store.finish(batch)
 
 
 def _outcome(job: Job, result: Delivered) -> Outcome:

@@ -56,7 +56,7 @@ class Course(Frozen):
     note: str | None = None
     id: str | None = Field(default=None, pattern=r"^[a-z0-9-]{1,16}$")
 
-    @property
+    @cached_property
     def key(self) -> str:
         return self.id or course_key(self.name)
 
