@@ -1,0 +1,121 @@
+"""Many onboarded people in a fresh SQLite store, fast: the seeding shared by the outbox
+benchmarks (bench/broadcast.py, bench/sweep.py). Not a benchmark itself.
+
+Rows go in with `executemany` on the store's own connection, in its own transaction helper,
+a few thousand at a time (one `get_or_create_user` + `save_user` per person would take
+minutes for 100,000). Marks are encoded by the store's own row encoder, so they read back
+exactly as marks the bot wrote itself.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.domain.calendar import TAIPEI  # noqa: E402
+from bot.plans.loader import PlanBook  # noqa: E402
+from bot.storage import Mark, SqliteStore  # noqa: E402
+from bot.storage.sqlite import _UPSERT_MARK, _mark_params  # noqa: E402
+
+PLAN_ID = "kaohsiung-112"
+CHUNK = 5_000  # rows per executemany: keeps the seeding's own memory small
+_INSERT_USER = (
+    "INSERT INTO users (channel, channel_user_id, plan_id, lang, reminders, onboarded, active, created_at, "
+    "updated_at) VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?)"
+)
+
+
+def telegram_chat(n: int) -> str:
+    """A private chat's id: the person's positive user id, as digits."""
+    return str(700_000_000 + n)
+
+
+def line_user(n: int) -> str:
+    """A LINE user id of the shape the Messaging API accepts (U + 32 hex digits)."""
+    return f"U{n:032x}"
+
+
+async def open_temporary_store(folder: tempfile.TemporaryDirectory[str]) -> SqliteStore:
+    """A store on a file (WAL, as deployed), not in memory."""
+    store = SqliteStore(str(Path(folder.name) / "bench.sqlite3"))
+    await store.open()
+    return store
+
+
+async def add_people(
+    store: SqliteStore, channel: str, chat_ids: Sequence[str], *, reminders: bool, english_share: float = 0.0
+) -> list[int]:
+    """Onboarded, active people on PLAN_ID; returns their store ids in the order of `chat_ids`.
+    Every `1 / english_share`-th person (none by default) reads English."""
+    stamp = datetime.now(UTC).isoformat(timespec="microseconds")
+    every = round(1 / english_share) if english_share > 0 else 0
+    for start in range(0, len(chat_ids), CHUNK):
+        rows = [
+            (channel, chat_id, PLAN_ID, "en" if every and n % every == 0 else "zh-TW", int(reminders), stamp, stamp)
+            for n, chat_id in enumerate(chat_ids[start : start + CHUNK], start)
+        ]
+        async with store._transaction() as db:
+            await db.executemany(_INSERT_USER, rows)
+    found = await store._fetch("SELECT channel_user_id, id FROM users WHERE channel = ?", (channel,))
+    ids = {row[0]: int(row[1]) for row in found}
+    return [ids[chat_id] for chat_id in chat_ids]
+
+
+def course_keys(book: PlanBook, plan_id: str = PLAN_ID) -> list[str]:
+    plan = book.get(plan_id)
+    if plan is None:
+        raise SystemExit(f"plan {plan_id} is not in the rules directory")
+    return [course.key for bundle in plan.bundles for course in bundle.courses]
+
+
+def random_marks(rng: random.Random, keys: Sequence[str], first: date, last: date) -> list[Mark]:
+    """1-12 courses; about a third from a pasted learning record (start and end times), the
+    rest self-reported (a day, sometimes whether off duty)."""
+    days = (last - first).days
+    marks = []
+    for key in rng.sample(list(keys), rng.randint(1, min(12, len(keys)))):
+        day = first + timedelta(days=rng.randint(0, days))
+        if rng.random() < 1 / 3:
+            hour, minute = rng.randint(8, 21), rng.choice((0, 15, 30, 45))
+            start = datetime(day.year, day.month, day.day, hour, minute, tzinfo=TAIPEI)
+            marks.append(Mark(key, "record", start=start, end=start + timedelta(minutes=rng.randint(40, 180))))
+        else:
+            off_duty = rng.choice((None, None, True, False))
+            marks.append(Mark(key, "self", completed_on=day, off_duty=off_duty))
+    return marks
+
+
+async def add_marks(
+    store: SqliteStore,
+    user_ids: Sequence[int],
+    keys: Sequence[str],
+    *,
+    share_without: float,
+    first: date,
+    last: date,
+    seed: int = 112,
+) -> tuple[int, int]:
+    """Random marks (fixed seed) for all but `share_without` of the people; returns
+    (people with marks, marks written)."""
+    rng = random.Random(seed)
+    stamp = datetime.now(UTC).isoformat(timespec="microseconds")
+    people = written = 0
+    for start in range(0, len(user_ids), CHUNK):
+        rows: list[tuple[object, ...]] = []
+        for user_id in user_ids[start : start + CHUNK]:
+            if rng.random() < share_without:
+                continue
+            people += 1
+            rows.extend(_mark_params(user_id, PLAN_ID, m, stamp) for m in random_marks(rng, keys, first, last))
+        written += len(rows)
+        async with store._transaction() as db:
+            await db.executemany(_UPSERT_MARK, rows)
+    return people, written
