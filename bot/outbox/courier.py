@@ -98,8 +98,11 @@ class Courier:
             await self.resume()
             while not stop.is_set():
                 self._wake.clear()
-                await self.deliver_pending()
-                await self.acquire()  # renew
+                try:
+                    if await self.acquire():  # renew; lost only if this process stalled past the lease
+                        await self.deliver_pending()
+                except Exception:  # e.g. the database briefly locked: log, keep the loop, try again
+                    log.exception("outbox: delivery pass failed; retrying in %gs", self.poll_seconds)
                 if await _wait(stop, self.poll_seconds, self._wake):
                     break
         finally:
@@ -131,6 +134,14 @@ class Courier:
             await self._fail_unconfigured()
         await self._report()
 
+    async def _still_mine(self) -> bool:
+        """Renew the lease before each claim: a pass can last an hour (100,000 reminders at
+        30/s), longer than the lease; if it was lost, another sender owns the rows now."""
+        if await self.acquire():
+            return True
+        log.error("outbox: the sender lease was taken over; this process stops sending")
+        return False
+
     def _stopping(self) -> bool:
         return self._stop is not None and self._stop.is_set()
 
@@ -140,8 +151,10 @@ class Courier:
 
     async def _drain(self, name: str, channel: Channel) -> None:
         limit = max(channel.multicast_size, channel.concurrency * CLAIM_FACTOR)
-        while not self._stopping() and (
-            jobs := await self.store.claim(name, limit, kinds=self._kinds(), batch_key=str(uuid.uuid4()))
+        while (
+            not self._stopping()
+            and await self._still_mine()
+            and (jobs := await self.store.claim(name, limit, kinds=self._kinds(), batch_key=str(uuid.uuid4())))
         ):
             if jobs[0].kind == "reminder" and channel.multicast_size > 1:
                 # Personal messages go one push each; claim no more than are sent together.

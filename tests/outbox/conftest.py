@@ -99,7 +99,7 @@ class Bot:
     def __init__(self, book: PlanBook, path: Path, clock: FixedClock, channels: dict[str, FakeChannel]) -> None:
         self.book, self.path, self.clock, self.channels = book, path, clock, channels
         self.settings = ReminderSettings()
-        self.store = SqliteStore(str(path))
+        self.store = self._new_store()
         self.generation = 0
 
     async def open(self) -> None:
@@ -112,9 +112,16 @@ class Bot:
         )  # fmt: skip
         self.scheduler = ReminderScheduler(self.services, self.settings, self.courier.wake)
 
-    async def restart(self) -> None:
+    def _new_store(self) -> SqliteStore:
+        return SqliteStore(str(self.path), now=self.clock.now)  # leases run on the test's clock
+
+    async def restart(self, crashed: bool = False) -> None:
+        """A new process. A graceful stop hands the sender lease back; after a crash the new
+        process must wait for it to run out (move the clock past `Courier.lease_seconds`)."""
+        if not crashed:
+            await self.courier.release()
         await self.store.close()
-        self.store = SqliteStore(str(self.path))
+        self.store = self._new_store()
         await self.open()
 
     async def person(

@@ -183,7 +183,10 @@ async def test_a_crash_mid_run_resumes_without_repeating_anyone(bot: Bot) -> Non
     await bot.scheduler.run_today()
     await crash_when_recorded(bot, asyncio.create_task(bot.courier.deliver_pending()), "telegram", 6)
     tg.hang_after = None
-    await bot.restart()
+    await bot.restart(crashed=True)
+    assert not await bot.courier.acquire()  # the dead process's lease has not run out yet
+    bot.clock.advance(timedelta(seconds=61))
+    assert await bot.courier.acquire()
     await bot.courier.resume()
     await bot.courier.deliver_pending()
     assert tg.per_person() == {str(2000 + n): 1 for n in range(10)}
@@ -200,7 +203,8 @@ async def test_a_crash_after_the_platform_took_a_message_is_counted_not_hidden(b
     await bot.scheduler.run_today()
     await crash_when_recorded(bot, asyncio.create_task(bot.courier.deliver_pending()), "telegram", 6)
     tg.hang_after = None
-    await bot.restart()
+    bot.clock.advance(timedelta(seconds=61))
+    await bot.restart(crashed=True)
     resent = await bot.courier.resume()
     await bot.courier.deliver_pending()
     counts = tg.per_person()
@@ -220,7 +224,8 @@ async def test_line_resends_after_a_crash_are_refused_by_the_retry_key(bot: Bot)
     await bot.scheduler.run_today()
     await crash_when_recorded(bot, asyncio.create_task(bot.courier.deliver_pending()), "line", 16)
     line.hang_after = None
-    await bot.restart()
+    bot.clock.advance(timedelta(seconds=61))
+    await bot.restart(crashed=True)
     assert await bot.courier.resume() > 0
     await bot.courier.deliver_pending()
     assert line.per_person() == dict.fromkeys(users, 1)

@@ -25,7 +25,7 @@ async def people(store: Store, count: int) -> list[int]:
 
 def courier(bot: LineBot) -> Courier:
     services = bot.channel.dialogue.services
-    return Courier(bot.store, {"line": bot.channel}, Composer(services), services.clock)
+    return Courier(bot.store, {"line": bot.channel}, Composer(services), services.clock, holder="the one process")
 
 
 def recipients(fake: FakeLineAPI) -> list[str]:
