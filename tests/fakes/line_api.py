@@ -29,16 +29,16 @@ import copy
 import hashlib
 import hmac
 import json
-import math
 import re
 import secrets
 import time
 import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.rate_window import RateWindow
 
 Json = dict[str, Any]
 
@@ -54,7 +54,6 @@ _QUOTABLE = {"text", "sticker", "image", "video"}  # sentMessages carry a quoteT
 _CHAT_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-RATE_GRACE = 0.05  # seconds of arrival jitter a paced client may have; see RateWindow
 
 # ---------------------------------------------------------------- webhook bodies
 
@@ -208,37 +207,6 @@ def _bad_request(errors: Errors) -> web.Response:
 
 
 # ---------------------------------------------------------------- the server
-
-
-class RateWindow:
-    """Arrival times (``time.monotonic()``) of the accepted requests to one rate-limited endpoint.
-
-    Tolerance: with ``n = ceil(limit)``, the window is ``n / limit`` seconds (1.0 s for a whole-number
-    limit) and a request is refused if ``n`` accepted requests arrived within the trailing window less
-    ``RATE_GRACE`` (50 ms). So a client spacing requests exactly ``1 / limit`` apart never trips, even
-    when jitter shortens a window's span by up to 50 ms; one sending 10% faster than the limit trips
-    within its first window unless jitter lengthens that span by 40 ms or more. A steady rate up to
-    ``limit / 0.95`` (about 5% over) passes; a burst of more than ``n`` requests never does.
-    """
-
-    def __init__(self) -> None:
-        self.times: deque[float] = deque()
-
-    def wait(self, limit: float, now: float) -> float:
-        """Seconds until a request arriving at ``now`` would be accepted; 0.0: it is accepted."""
-        size = math.ceil(limit)
-        span = size / limit - RATE_GRACE
-        while self.times and self.times[0] <= now - span:
-            self.times.popleft()
-        return self.times[-size] + span - now if len(self.times) >= size else 0.0
-
-    def add(self, now: float) -> None:
-        self.times.append(now)
-
-    def release(self, now: float) -> None:
-        """Forget a request counted at ``now`` that was not accepted after all."""
-        if now in self.times:
-            self.times.remove(now)
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -28,13 +28,14 @@ import json
 import math
 import re
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, NoReturn
 
 from aiohttp import web
+
+from tests.fakes.rate_window import RateWindow
 
 JSON = dict[str, Any]
 DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"
@@ -116,7 +117,6 @@ _METHODS = (
     "close",
     "logOut",
 )
-RATE_GRACE = 0.05  # seconds of arrival jitter a paced client may have; see RateWindow
 _BLOCKED = "Forbidden: bot was blocked by the user"
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply "
@@ -142,37 +142,6 @@ class _Failure:
     times: int
     drop: bool
     delay: float
-
-
-class RateWindow:
-    """Arrival times (``time.monotonic()``) of the accepted messages of one scope: the bot or a chat.
-
-    Tolerance: with ``n = ceil(limit)``, the window is ``n / limit`` seconds (1.0 s for a whole-number
-    limit) and a message is refused if ``n`` accepted messages arrived within the trailing window less
-    ``RATE_GRACE`` (50 ms). So a client spacing messages exactly ``1 / limit`` apart never trips, even
-    when jitter shortens a window's span by up to 50 ms; one sending 10% faster than the limit trips
-    within its first window unless jitter lengthens that span by 40 ms or more. A steady rate up to
-    ``limit / 0.95`` (about 5% over) passes; a burst of more than ``n`` messages never does.
-    """
-
-    def __init__(self) -> None:
-        self.times: deque[float] = deque()
-
-    def wait(self, limit: float, now: float) -> float:
-        """Seconds until a message arriving at ``now`` would be accepted; 0.0: it is accepted."""
-        size = math.ceil(limit)
-        span = size / limit - RATE_GRACE
-        while self.times and self.times[0] <= now - span:
-            self.times.popleft()
-        return self.times[-size] + span - now if len(self.times) >= size else 0.0
-
-    def add(self, now: float) -> None:
-        self.times.append(now)
-
-    def release(self, now: float) -> None:
-        """Forget a message counted at ``now`` that was not accepted after all."""
-        if now in self.times:
-            self.times.remove(now)
 
 
 def _utf16_len(text: str) -> int:

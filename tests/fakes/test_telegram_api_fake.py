@@ -30,7 +30,8 @@ from telegram.ext import (
     ExtBot,
 )
 
-from tests.fakes.telegram_api import FakeTelegramAPI, RateWindow, parse_html
+from tests.fakes.rate_window import RateWindow
+from tests.fakes.telegram_api import FakeTelegramAPI, parse_html
 
 CHAT = 900001
 
