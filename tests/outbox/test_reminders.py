@@ -24,16 +24,24 @@ def ema_marks(bot: Bot, count: int | None = None) -> list[Mark]:
     return [Mark(c.key, "record", start.date(), True, start, start + timedelta(hours=1)) for c in courses]
 
 
-async def crash_when_recorded(bot: Bot, run: asyncio.Task[None], channel: str, sent: int) -> None:
-    """Kill the run once `sent` outcomes are in the store and the next send hangs: the
-    moment of a crash with messages in flight."""
-    await asyncio.wait_for(bot.channels[channel].hanging.wait(), 5)
+async def crash_mid_run(bot: Bot, channel: str, hang_after: int, sent: int, platform_got_it: bool = False) -> None:
+    """Run the 24 August reminders and kill the process once `sent` outcomes are in the store
+    and the send after `hang_after` deliveries hangs (taken by the platform or not): a crash with
+    messages in flight. Then start a new process on the same database."""
+    fake = bot.channels[channel]
+    fake.hang_after, fake.platform_got_it = hang_after, platform_got_it
+    bot.clock.moment = at("2023-08-24")
+    await bot.scheduler.run_today()
+    run = asyncio.create_task(bot.courier.deliver_pending())
+    await asyncio.wait_for(fake.hanging.wait(), 5)
     for _ in range(500):
         if (await bot.store.reminder_deliveries("kaohsiung-112", DEADLINE, 7)).get("sent", 0) >= sent:
             break
         await asyncio.sleep(0.01)
     run.cancel()
     await asyncio.gather(run, return_exceptions=True)
+    fake.hang_after = None
+    await bot.restart(crashed=True)
 
 
 def test_the_plan_file_names_the_offsets(bot: Bot) -> None:
@@ -178,12 +186,7 @@ async def test_a_crash_mid_run_resumes_without_repeating_anyone(bot: Bot) -> Non
     tg = bot.channels["telegram"]
     for n in range(10):
         await bot.person(str(2000 + n))
-    tg.hang_after = 6  # the process dies while sending the 7th
-    bot.clock.moment = at("2023-08-24")
-    await bot.scheduler.run_today()
-    await crash_when_recorded(bot, asyncio.create_task(bot.courier.deliver_pending()), "telegram", 6)
-    tg.hang_after = None
-    await bot.restart(crashed=True)
+    await crash_mid_run(bot, "telegram", hang_after=6, sent=6)  # the process dies while sending the 7th
     assert not await bot.courier.acquire()  # the dead process's lease has not run out yet
     bot.clock.advance(timedelta(seconds=61))
     assert await bot.courier.acquire()
@@ -198,13 +201,8 @@ async def test_a_crash_after_the_platform_took_a_message_is_counted_not_hidden(b
     tg = bot.channels["telegram"]
     for n in range(10):
         await bot.person(str(2000 + n))
-    tg.hang_after, tg.platform_got_it = 6, True
-    bot.clock.moment = at("2023-08-24")
-    await bot.scheduler.run_today()
-    await crash_when_recorded(bot, asyncio.create_task(bot.courier.deliver_pending()), "telegram", 6)
-    tg.hang_after = None
-    bot.clock.advance(timedelta(seconds=61))
-    await bot.restart(crashed=True)
+    await crash_mid_run(bot, "telegram", hang_after=6, sent=6, platform_got_it=True)
+    bot.clock.advance(timedelta(seconds=61))  # the dead process's lease runs out
     resent = await bot.courier.resume()
     await bot.courier.deliver_pending()
     counts = tg.per_person()
@@ -219,13 +217,8 @@ async def test_line_resends_after_a_crash_are_refused_by_the_retry_key(bot: Bot)
     users = [f"U{n:032x}" for n in range(40)]
     for u in users:
         await bot.person(u, channel="line")
-    line.hang_after, line.platform_got_it = 20, True
-    bot.clock.moment = at("2023-08-24")
-    await bot.scheduler.run_today()
-    await crash_when_recorded(bot, asyncio.create_task(bot.courier.deliver_pending()), "line", 16)
-    line.hang_after = None
-    bot.clock.advance(timedelta(seconds=61))
-    await bot.restart(crashed=True)
+    await crash_mid_run(bot, "line", hang_after=20, sent=16, platform_got_it=True)
+    bot.clock.advance(timedelta(seconds=61))  # the dead process's lease runs out
     assert await bot.courier.resume() > 0
     await bot.courier.deliver_pending()
     assert line.per_person() == dict.fromkeys(users, 1)
