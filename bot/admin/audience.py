@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from bot.core.services import Services
 from bot.domain.standing import standing
-from bot.features.status import completion_of
+from bot.features.status import assessed_people
+from bot.storage import User
 from bot.storage.outbox import AUDIENCES, PUSH_CHANNELS
 
 
@@ -19,6 +20,10 @@ class Audience:
     user_ids: list[int] = field(default_factory=list)
     by_channel: Counter[str] = field(default_factory=Counter)
 
+    def add(self, user: User) -> None:
+        self.user_ids.append(user.id)
+        self.by_channel[user.channel] += 1
+
     @property
     def size(self) -> int:
         return len(self.user_ids)
@@ -27,17 +32,15 @@ class Audience:
 async def select_audience(services: Services, plan_id: str, kind: str) -> Audience:
     if kind not in AUDIENCES:
         raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not {kind!r}")
-    tools = services.tools[plan_id]
-    today = services.today()
     found = Audience(plan_id, kind)
-    async for page in services.store.iter_users_of_plan(plan_id):
-        people = [u for u in page if u.channel in PUSH_CHANNELS]
-        marks = await services.store.marks_of([u.id for u in people], plan_id) if kind != "all" else {}
-        for user in people:
-            if kind != "all":
-                where = standing(tools.assessor.assess([completion_of(m) for m in marks[user.id]], today))
-                if where == "finished" or (kind == "not-started" and where != "not_started"):
-                    continue
-            found.user_ids.append(user.id)
-            found.by_channel[user.channel] += 1
+    if kind == "all":  # no need to know where anyone stands
+        async for page in services.store.iter_users_of_plan(plan_id):
+            for user in page:
+                if user.channel in PUSH_CHANNELS:
+                    found.add(user)
+        return found
+    async for user, a in assessed_people(services, plan_id, services.today(), channels=PUSH_CHANNELS):
+        where = standing(a)
+        if where != "finished" and (kind == "unfinished" or where == "not_started"):
+            found.add(user)
     return found

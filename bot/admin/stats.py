@@ -11,7 +11,7 @@ from datetime import date
 
 from bot.core.services import Services
 from bot.domain.standing import bundle_state, standing
-from bot.features.status import completion_of
+from bot.features.status import assessed_people
 from bot.i18n import current_lang, t
 from bot.render.numbers import num, show_date
 
@@ -52,21 +52,18 @@ async def collect(services: Services, unanswered: int = 10) -> Stats:
         entry = plans.setdefault(plan_id, PlanStats(plan_id, plan.plan.title.get(current_lang())))
         entry.people[channel] += people
     for plan_id, entry in plans.items():
-        tools = services.tools[plan_id]
-        entry.bundles = {b.id: Counter() for b in tools.plan.bundles}
-        async for page in store.iter_users_of_plan(plan_id):
-            marks = await store.marks_of([u.id for u in page], plan_id)
-            for user in page:
-                a = tools.assessor.assess([completion_of(m) for m in marks[user.id]], today)
-                entry.active += 1
-                entry.reminders_on += user.reminders
-                entry.standing[standing(a)] += 1
-                for b in tools.plan.bundles:
-                    entry.bundles[b.id][bundle_state(a, b.id)] += 1
-                if a.comp_leave_hours > 0:
-                    entry.comp_leave_people += 1
-                    entry.comp_leave_hours += a.comp_leave_hours
-                entry.commendation_people += bool(a.commendation)
+        bundles = services.tools[plan_id].plan.bundles
+        entry.bundles = {b.id: Counter() for b in bundles}
+        async for user, a in assessed_people(services, plan_id, today):
+            entry.active += 1
+            entry.reminders_on += user.reminders
+            entry.standing[standing(a)] += 1
+            for b in bundles:
+                entry.bundles[b.id][bundle_state(a, b.id)] += 1
+            if a.comp_leave_hours > 0:
+                entry.comp_leave_people += 1
+                entry.comp_leave_hours += a.comp_leave_hours
+            entry.commendation_people += bool(a.commendation)
     return Stats(today, sorted(plans.values(), key=lambda p: p.plan_id), without_plan,
                  await store.frequent_unanswered(unanswered))  # fmt: skip
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from collections.abc import AsyncIterator, Collection
+from datetime import date, datetime, time
 
 from bot.core.messages import Card, CardRow, Reply
+from bot.core.services import Services
 from bot.core.turn import Turn, button, reply
 from bot.domain.calendar import TAIPEI
 from bot.domain.eligibility import Assessment, Completion, Note
@@ -13,7 +15,7 @@ from bot.features.onboarding import plan_label
 from bot.i18n import current_lang, t
 from bot.render.numbers import num
 from bot.render.status import bundle_title, deadline_lines, note_text, render_notes, render_summary, reward_line
-from bot.storage import Mark
+from bot.storage import Mark, User
 
 
 def completion_of(mark: Mark) -> Completion:
@@ -21,6 +23,20 @@ def completion_of(mark: Mark) -> Completion:
         return Completion(mark.course_key, end=mark.end, start=mark.start, source="record")
     end = datetime.combine(mark.completed_on, time(0, 0), TAIPEI) if mark.completed_on else None
     return Completion(mark.course_key, end=end, off_duty_claim=mark.off_duty, source="self")
+
+
+async def assessed_people(
+    services: Services, plan_id: str, as_of: date, *, reminders_only: bool = False,
+    channels: Collection[str] | None = None,
+) -> AsyncIterator[tuple[User, Assessment]]:  # fmt: skip
+    """Everyone (onboarded, active) on a plan with where they stand as of a day, for reminders,
+    audiences and statistics: a page of people at a time, their marks in one query per page."""
+    store, assessor = services.store, services.tools[plan_id].assessor
+    async for page in store.iter_users_of_plan(plan_id, reminders_only=reminders_only):
+        people = [u for u in page if channels is None or u.channel in channels]
+        marks = await store.marks_of([u.id for u in people], plan_id)
+        for user in people:
+            yield user, assessor.assess([completion_of(m) for m in marks[user.id]], as_of)
 
 
 async def assess(turn: Turn) -> Assessment:

@@ -9,7 +9,7 @@ from datetime import date
 
 from bot.core.services import Services
 from bot.domain.standing import Standing, standing
-from bot.features.status import completion_of
+from bot.features.status import assessed_people
 from bot.reminders.schedule import Due, due_on
 from bot.storage import Store
 from bot.storage.outbox import PUSH_CHANNELS
@@ -69,18 +69,13 @@ async def preview(services: Services, day: date) -> list[PreviewRow]:
     rows: list[PreviewRow] = []
     store = services.store
     for due in due_on(services.book, day):
-        tools = services.tools[due.plan_id]
         sent = await store.reminder_statuses(due.plan_id, due.deadline, due.offset_days)
-        async for page in store.iter_users_of_plan(due.plan_id, reminders_only=True):
-            people = [u for u in page if u.channel in PUSH_CHANNELS]
-            marks = await store.marks_of([u.id for u in people], due.plan_id)
-            for user in people:
-                a = tools.assessor.assess([completion_of(m) for m in marks[user.id]], day)
-                row = PreviewRow(
-                    plan_id=due.plan_id, deadline=due.deadline, days_before=due.offset_days,
-                    channel=user.channel, user=user.channel_user_id, lang=user.lang,
-                    standing=standing(a, due.deadline), hours_done=sum(b.hours_done for b in a.bundles),
-                    comp_leave_hours=a.comp_leave_hours, already=sent.get(user.id),
-                )  # fmt: skip
-                rows.append(row)
+        async for user, a in assessed_people(services, due.plan_id, day, reminders_only=True, channels=PUSH_CHANNELS):
+            row = PreviewRow(
+                plan_id=due.plan_id, deadline=due.deadline, days_before=due.offset_days,
+                channel=user.channel, user=user.channel_user_id, lang=user.lang,
+                standing=standing(a, due.deadline), hours_done=sum(b.hours_done for b in a.bundles),
+                comp_leave_hours=a.comp_leave_hours, already=sent.get(user.id),
+            )  # fmt: skip
+            rows.append(row)
     return rows
