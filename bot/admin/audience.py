@@ -4,11 +4,13 @@ not finished (or not started), judged by the same eligibility engine as their st
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.core.services import Services
 from bot.domain.standing import standing
 from bot.features.status import assessed_people
+from bot.i18n import t
 from bot.storage import User
 from bot.storage.outbox import AUDIENCES, PUSH_CHANNELS
 
@@ -27,6 +29,11 @@ class Audience:
     @property
     def size(self) -> int:
         return len(self.user_ids)
+
+
+def per_channel(counts: Mapping[str, int]) -> str:
+    """ "Line 3、Telegram 12": how many people each channel reaches."""
+    return t("list.separator").join(f"{c.capitalize()} {n}" for c, n in sorted(counts.items()))
 
 
 async def select_audience(services: Services, plan_id: str, kind: str) -> Audience:

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.admin.audience import per_channel
 from bot.core.services import Services
 from bot.domain.standing import bundle_state, standing
 from bot.features.status import assessed_people
@@ -72,7 +73,7 @@ def render_stats(stats: Stats, services: Services) -> str:
     lines = [t("stats.title", date=show_date(stats.as_of))]
     for p in stats.plans:
         plan = services.tools[p.plan_id].plan
-        channels = t("list.separator").join(f"{c.capitalize()} {n}" for c, n in sorted(p.people.items()))
+        channels = per_channel(p.people)
         lines += [
             "",
             t("stats.plan", title=p.title),

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.admin.audience import select_audience
+from bot.admin.audience import per_channel, select_audience
 from bot.admin.broadcast import MAX_ANNOUNCEMENT, announcement, plan_title, queue_announcement
 from bot.commands.operator import deliver_now, operator, session
 from bot.config import Settings
@@ -41,7 +41,11 @@ async def run_status(settings: Settings, broadcast_id: int | None, out: TextIO |
     out = out or sys.stdout
     async with session(settings) as dialogue:
         store = dialogue.services.store
-        found = [b for b in [await store.broadcast(broadcast_id)] if b] if broadcast_id else await store.broadcasts()
+        if broadcast_id is None:
+            found = await store.broadcasts()
+        else:
+            one = await store.broadcast(broadcast_id)
+            found = [one] if one else []
     for b in found:
         print(status_line(b), file=out)
     if not found:
@@ -62,7 +66,7 @@ async def run_broadcast(
     async with session(settings) as dialogue:
         services = dialogue.services
         chosen = await select_audience(services, plan_id, audience)
-        channels = t("list.separator").join(f"{c.capitalize()} {n}" for c, n in sorted(chosen.by_channel.items()))
+        channels = per_channel(chosen.by_channel)
         message = announcement(plan_title(services, plan_id, current_lang()), text)
         print(t("cli.broadcast_preview", count=chosen.size, channels=channels or "-", message=message), file=out)
         if chosen.size == 0:

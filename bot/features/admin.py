@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.admin.audience import select_audience
+from bot.admin.audience import per_channel, select_audience
 from bot.admin.broadcast import MAX_ANNOUNCEMENT, announcement, plan_title, queue_announcement
 from bot.admin.stats import collect, render_stats
 from bot.core.messages import Button, Reply
@@ -85,7 +85,7 @@ async def choose_audience(turn: Turn, args: tuple[str, ...]) -> list[Reply]:
         return [reply(t("broadcast.nobody"), button("button.menu", "menu"))]
     turn.set_state("bc_confirm", text=data["text"], plan=data["plan"], audience=args[0])
     await turn.save()
-    channels = t("list.separator").join(f"{c.capitalize()} {n}" for c, n in sorted(audience.by_channel.items()))
+    channels = per_channel(audience.by_channel)
     preview = t(
         "broadcast.preview", message=announcement(plan_title(turn.services, data["plan"], turn.lang), data["text"]),
         plan=plan_label(turn.services.tools[data["plan"]].plan, turn.lang),

@@ -119,9 +119,7 @@ class Courier:
             jobs = list(batch)
             if channel is None:
                 if self.fail_unconfigured:
-                    await self.store.finish(
-                        [Outcome(j.id, "failed", f"{channel_name} is not configured") for j in jobs]
-                    )
+                    await _fail_as_unconfigured(self.store, channel_name, jobs)
             else:
                 await self._send_batch(channel, jobs)
         return len(orphans)
@@ -157,7 +155,7 @@ class Courier:
             and (jobs := await self.store.claim(name, limit, kinds=self._kinds(), batch_key=str(uuid.uuid4())))
         ):
             if jobs[0].kind == "reminder" and channel.multicast_size > 1:
-                # Personal messages go one push each; claim no more than are sent together.
+                # A multicast-sized claim of personal messages: record it a few pushes at a time.
                 for start in range(0, len(jobs), channel.concurrency):
                     await self._send_batch(channel, jobs[start : start + channel.concurrency])
             else:
@@ -202,7 +200,7 @@ class Courier:
             while jobs := await self.store.claim(
                 name, 500, kinds=["broadcast", "reminder"], batch_key=str(uuid.uuid4())
             ):
-                await self.store.finish([Outcome(j.id, "failed", f"{name} is not configured") for j in jobs])
+                await _fail_as_unconfigured(self.store, name, jobs)
 
     async def _report(self) -> None:
         for done in await self.store.finished_unreported():
@@ -235,6 +233,10 @@ class _Recorder:
             batch, self.pending = self.pending, []
             if batch:
                 await self.store.finish(batch)
+
+
+async def _fail_as_unconfigured(store: Store, channel: str, jobs: Sequence[Job]) -> None:
+    await store.finish([Outcome(j.id, "failed", f"{channel} is not configured") for j in jobs])
 
 
 def _outcome(job: Job, result: Delivered) -> Outcome:

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.core.messages import Button, Reply
+from bot.core.messages import Reply
+from bot.core.turn import button
 from bot.domain.eligibility import Assessment
 from bot.domain.standing import next_award, rewards_due, standing
 from bot.i18n import current_lang, t
 from bot.plans.model import Plan, Reward
 from bot.render.numbers import show_date, show_hours
 from bot.render.status import join_names, render_summary, reward_line, target_label
-
-
-def _b(key: str, payload: str) -> Button:
-    return Button(t(key), payload)
 
 
 def reward_names(rewards: list[Reward]) -> str:
@@ -61,7 +58,9 @@ def reminder_replies(a: Assessment, deadline: date) -> list[Reply]:
         claims = [f"・{r.claim.get(current_lang())}" for r in rewards]
         if claims:
             lines += ["", t("reminder.hand_in", when=when), *claims]
-        return [Reply("\n".join(lines), (_b("button.status", "st"), _b("button.menu", "menu")), kind="reminder")]
+        return [
+            Reply("\n".join(lines), (button("button.status", "st"), button("button.menu", "menu")), kind="reminder")
+        ]
     if where == "not_started":
         steps = join_names(s.title.get(current_lang()) for s in plan.steps[:3])
         text = "\n".join(
@@ -71,7 +70,7 @@ def reminder_replies(a: Assessment, deadline: date) -> list[Reply]:
                 t("reminder.first_steps", steps=steps),
             ]
         )
-        buttons = (_b("button.steps", "steps:0"), _b("button.mark_done", "rep"), _b("button.remind", "rem"))
+        buttons = (button("button.steps", "steps:0"), button("button.mark_done", "rep"), button("button.remind", "rem"))
         return [Reply(text, buttons, kind="reminder")]
     lines = [t("reminder.header", names=names, when=when), "", render_summary(a)]
     for outcome in outcomes:
@@ -86,5 +85,5 @@ def reminder_replies(a: Assessment, deadline: date) -> list[Reply]:
                     gain=show_hours(step.gain_hours),
                 ),
             ]
-    buttons = (_b("button.mark_done", "rep"), _b("button.record", "rec"), _b("button.steps", "steps:0"))
+    buttons = (button("button.mark_done", "rep"), button("button.record", "rec"), button("button.steps", "steps:0"))
     return [Reply("\n".join(lines), buttons, kind="reminder")]

@@ -10,6 +10,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
@@ -169,7 +170,7 @@ class SqliteOutbox:
                 "WHERE id = ?",
                 [(batch_key, self._clock(), job.id) for job in jobs],
             )
-        return [Job(**{**job.__dict__, "batch_key": batch_key}) for job in jobs]
+        return [replace(job, batch_key=batch_key) for job in jobs]
 
     async def reclaim_orphans(self) -> list[Job]:
         async with self._transaction() as db:
@@ -177,7 +178,7 @@ class SqliteOutbox:
                 await db.execute_fetchall(f"{_JOB_SELECT} WHERE d.status = 'sending' ORDER BY d.batch_key, d.id")
             )
             await db.execute("UPDATE deliveries SET uncertain = 1 WHERE status = 'sending'")
-        return [Job(**{**_job(row).__dict__, "uncertain": True}) for row in rows]
+        return [replace(_job(row), uncertain=True) for row in rows]
 
     async def finish(self, outcomes: Sequence[Outcome]) -> None:
         if not outcomes:
