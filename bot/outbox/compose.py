@@ -14,7 +14,7 @@ from bot.features.status import completion_of
 from bot.i18n import using
 from bot.reminders.message import reminder_replies
 from bot.storage import Mark
-from bot.storage.outbox import Broadcast, Job
+from bot.storage.outbox import Job
 
 RENDER_CACHE = 2000  # distinct (plan, day, language, marks) renderings kept during a run
 
@@ -26,17 +26,12 @@ class Skip(str):
 class Composer:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self._broadcasts: dict[int, Broadcast | None] = {}
+        self._announcements: dict[tuple[int, str], list[Reply] | Skip] = {}  # (broadcast, language)
         self._rendered: dict[tuple[object, ...], list[Reply]] = {}
 
-    async def broadcast(self, broadcast_id: int) -> Broadcast | None:
-        if broadcast_id not in self._broadcasts:
-            self._broadcasts[broadcast_id] = await self.services.store.broadcast(broadcast_id)
-        return self._broadcasts[broadcast_id]
-
     async def compose_all(self, jobs: Sequence[Job]) -> dict[int, list[Reply] | Skip]:
-        """Messages for a claimed batch: marks are read in one query per plan, and people
-        with the same marks share one rendering (most have none or the same few)."""
+        """Messages for a claimed batch: marks are read in one query per plan; an announcement
+        is rendered once per language, and people who stand the same share one reminder text."""
         marks: dict[int, list[Mark]] = {}
         by_plan: dict[str, list[int]] = {}
         for job in jobs:
@@ -53,12 +48,16 @@ class Composer:
         return found
 
     async def _announcement(self, job: Job) -> list[Reply] | Skip:
-        found = await self.broadcast(job.broadcast_id or 0)
-        if found is None:
-            return Skip("announcement deleted")
-        with using(job.lang):
-            title = plan_title(self.services, found.plan_id, job.lang)
-            return [Reply(announcement(title, found.text), kind="broadcast")]
+        key = (job.broadcast_id or 0, job.lang)
+        if key not in self._announcements:
+            found = await self.services.store.broadcast(key[0])
+            if found is None:
+                self._announcements[key] = Skip("announcement deleted")
+            else:
+                with using(job.lang):
+                    title = plan_title(self.services, found.plan_id, job.lang)
+                    self._announcements[key] = [Reply(announcement(title, found.text), kind="broadcast")]
+        return self._announcements[key]
 
     def _reminder(self, job: Job, marks: list[Mark]) -> list[Reply] | Skip:
         if not job.reminders:
