@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot import logsafe
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.dialogue import Dialogue
@@ -12,9 +13,24 @@ from bot.plans.loader import load_rules_dir
 from bot.storage import open_store
 
 
-def setup_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def setup_logging(level: str, settings: Settings | None = None) -> None:
+    """Log to stderr at `level`, with `settings`' secrets masked on every handler (bot.logsafe)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs, bot token included
+    logsafe.install(root.handlers, secrets(settings))
+
+
+def secrets(settings: Settings | None) -> list[str]:
+    """What must never reach a log: the configured tokens and secrets."""
+    found: list[str | None] = []
+    if settings is not None and settings.telegram:
+        found += [settings.telegram.token, settings.telegram.webhook_secret]
+    if settings is not None and settings.line:
+        found += [settings.line.channel_secret, settings.line.access_token]
+    return [s for s in found if s]
 
 
 async def build_dialogue(settings: Settings, clock: Clock | None = None, database_url: str | None = None) -> Dialogue:

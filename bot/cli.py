@@ -165,7 +165,7 @@ async def _chat(args: argparse.Namespace) -> int:
     from bot.core.clock import ShiftedClock, SystemClock
 
     settings = Settings.from_env()
-    setup_logging("WARNING")
+    setup_logging("WARNING", settings)
     clock = ShiftedClock(args.today) if args.today else SystemClock()
     if args.plan and _plan(args.plan) is None:
         return 2

@@ -88,7 +88,7 @@ async def _finish(sending: asyncio.Task[None], grace: float = 15.0) -> None:
 
 
 async def run(settings: Settings) -> None:
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

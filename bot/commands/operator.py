@@ -30,7 +30,7 @@ def operator() -> str:
 @asynccontextmanager
 async def session(settings: Settings, day: date | None = None) -> AsyncIterator[Dialogue]:
     """The core on the configured database; `day` makes that date "today" (real time of day)."""
-    setup_logging(settings.log_level if settings.log_level != "INFO" else "WARNING")
+    setup_logging(settings.log_level if settings.log_level != "INFO" else "WARNING", settings)
     dialogue = await build_dialogue(settings, ShiftedClock(day) if day else SystemClock())
     try:
         yield dialogue
