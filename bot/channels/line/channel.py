@@ -27,7 +27,7 @@ from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhook import SignatureValidator
 
 from bot.channels.base import Delivered
-from bot.channels.line.dedupe import SeenEvents
+from bot.channels.dedupe import SeenEvents, SeenIds
 from bot.channels.line.events import CHANNEL, Received, parse_event, to_received
 from bot.channels.line.render import render
 from bot.channels.line.sender import NETWORK_ERRORS, LineSender, RetryPolicy
@@ -55,13 +55,13 @@ class LineChannel:
         web: WebServer,
         *,
         retry: RetryPolicy | None = None,
-        seen: SeenEvents | None = None,
+        seen: SeenIds | None = None,
     ) -> None:
         self.settings = settings
         self.dialogue = dialogue
         self.retry = retry or RetryPolicy()
         self._validator = SignatureValidator(settings.channel_secret)
-        self._seen = seen or SeenEvents()
+        self._seen: SeenIds = seen or SeenEvents()
         self._client: AsyncApiClient | None = None
         self._api: AsyncMessagingApi | None = None
         self._sender: LineSender | None = None
@@ -149,7 +149,7 @@ class LineChannel:
             log.warning("LINE webhook refused: the body is not a webhook payload")
             return web.Response(status=400, text="bad body")
         for raw in events:
-            self._take(raw)
+            await self._take(raw)
         return web.Response(text="OK")
 
     def _signed(self, body: bytes, signature: str) -> bool:
@@ -159,13 +159,13 @@ class LineChannel:
             return False
         return bool(signature) and self._validator.validate(text, signature)
 
-    def _take(self, raw: object) -> None:
+    async def _take(self, raw: object) -> None:
         event = parse_event(raw)
         if event is None:
             kind = raw.get("type") if isinstance(raw, dict) else type(raw).__name__
             log.warning("LINE event of type %r could not be read (a common field is missing)", kind)
             return
-        if not self._seen.first_time(event.webhook_event_id):
+        if not await self._seen.first_time(event.webhook_event_id):
             log.info("LINE event %s is a redelivery of one already taken: skipped", event.webhook_event_id)
             return
         received = to_received(event)

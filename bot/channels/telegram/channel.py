@@ -25,6 +25,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, TypeHandler
 
 from bot.channels.base import Delivered
+from bot.channels.dedupe import SeenEvents, SeenIds
 from bot.channels.telegram.aiohttp_request import AiohttpRequest
 from bot.channels.telegram.commands import register_commands
 from bot.channels.telegram.delivery import DEFAULT_RETRY, Outcome, RetryPolicy, send_messages
@@ -59,6 +60,7 @@ class TelegramChannel:
         retry: RetryPolicy = DEFAULT_RETRY,
         stop_grace: float = 10.0,
         poll_timeout: float = 10.0,
+        seen: SeenIds | None = None,
     ) -> None:
         self.settings, self.dialogue = settings, dialogue
         self.retry, self.stop_grace, self.poll_timeout = retry, stop_grace, poll_timeout
@@ -66,6 +68,7 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._seen: SeenIds = seen or SeenEvents()  # Telegram resends an update whose 200 was lost
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._accepting = False  # webhook updates are taken only between start() and stop()
         self._abandon = False  # set when stop() ran out of patience: skip what is still queued
@@ -170,9 +173,12 @@ class TelegramChannel:
     async def _serve(self, update: Update) -> None:
         incoming = to_incoming(update)  # before any await, so the lock below is taken in order
         if incoming is None:
-            await self._serve_outsider(update)
+            if await self._first_time(update):
+                await self._serve_outsider(update)
             return
-        async with self._lock(incoming.user_id):
+        async with self._lock(incoming.user_id):  # the check inside: a resend waits for the first
+            if not await self._first_time(update):
+                return
             if update.callback_query is not None:
                 await self._answer(update.callback_query)
             try:
@@ -184,6 +190,13 @@ class TelegramChannel:
                 with using(await self._lang(incoming)):
                     replies = [Reply(t("telegram.failed"))]
             await self._deliver(incoming.user_id, replies)
+
+    async def _first_time(self, update: Update) -> bool:
+        """False for an update_id already taken (webhook or polling): served once only."""
+        if await self._seen.first_time(str(update.update_id)):
+            return True
+        log.info("Telegram update %s was sent again: skipped", update.update_id)
+        return False
 
     async def _serve_outsider(self, update: Update) -> None:
         """Updates the core does not see: stop a button's spinner, point groups to a private chat."""

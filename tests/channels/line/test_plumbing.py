@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.channels.line.dedupe import SeenEvents
+from bot.channels.dedupe import SeenEvents
 from bot.channels.line.limiter import RateLimiter
 
 
@@ -30,12 +30,12 @@ async def test_limiter_spaces_requests_beyond_the_burst() -> None:
     assert time.slept == [0.1, 0.1]
 
 
-def test_seen_events_expire_and_stay_bounded() -> None:
+async def test_seen_events_expire_and_stay_bounded() -> None:
     time = Time()
     seen = SeenEvents(ttl=60, max_ids=3, clock=time)
-    assert seen.first_time("a") and not seen.first_time("a")
+    assert await seen.first_time("a") and not await seen.first_time("a")
     time.now = 61
-    assert seen.first_time("a")  # forgotten after the TTL
+    assert await seen.first_time("a")  # forgotten after the TTL
     for event_id in "bcde":
-        assert seen.first_time(event_id)
-    assert len(seen) == 3 and seen.first_time("b")  # the oldest were dropped first
+        assert await seen.first_time(event_id)
+    assert len(seen) == 3 and await seen.first_time("b")  # the oldest were dropped first

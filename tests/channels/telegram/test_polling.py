@@ -169,3 +169,13 @@ async def test_photo_gets_an_answer(fake: FakeTelegramAPI, person: Callable[...,
     del photo["message"]["text"]
     photo["message"]["photo"] = [{"file_id": "AgAD", "file_unique_id": "AQAD", "width": 90, "height": 90}]
     assert "請選擇語言" in await alice.turn(photo)  # the core repeats its question
+
+
+async def test_an_update_fetched_twice_is_answered_once(fake: FakeTelegramAPI, polling: TelegramChannel) -> None:
+    update = fake.make_message_update(ALICE, "/start")
+    fake.queue_update(update)
+    fake.queue_update(dict(update))  # the same update_id again, as after a lost confirmation
+    await fake.wait_for_sent(1)
+    await asyncio.sleep(0.2)
+    await settled(polling)
+    assert [s["chat_id"] for s in fake.sent] == [ALICE]

@@ -67,3 +67,16 @@ def test_public_webhook_url() -> None:
     assert public_webhook_url("https://bot.example.gov.tw") == "https://bot.example.gov.tw/telegram/webhook"
     assert public_webhook_url("https://bot.example.gov.tw/") == "https://bot.example.gov.tw/telegram/webhook"
     assert public_webhook_url("https://example.gov.tw/elearn/tg") == "https://example.gov.tw/elearn/tg"
+
+
+async def test_an_update_sent_twice_is_answered_once(fake: FakeTelegramAPI, webhook: Webhook) -> None:
+    # Telegram resends an update whose 200 it did not get; the person must not read two answers.
+    update = fake.make_message_update(CAROL, "/start")
+    assert await webhook.post(update) == 200
+    assert await webhook.post(update) == 200
+    await fake.wait_for_sent(1)
+    await asyncio.sleep(0.1)
+    await settled(webhook.channel)
+    assert [s["chat_id"] for s in fake.sent] == [CAROL]
+    carol = Person(fake, webhook.channel, CAROL, webhook.deliver)
+    assert "請選擇語言" in await carol.say("/start")  # a new update_id is served as usual

@@ -1,9 +1,14 @@
-"""Remember which webhook events were already taken, to process a redelivery only once.
+"""Remember which platform events were already taken, to process a resent one only once.
 
-LINE redelivers an event (same `webhookEventId`, `deliveryContext.isRedelivery: true`)
-when it did not get our 200 in time. Ids are kept for a day, in memory and bounded: a
+Both platforms resend when our 200 got lost or came late: LINE the same `webhookEventId`
+(`deliveryContext.isRedelivery: true`), Telegram the same `update_id`. Each channel asks
+`first_time` before serving an event.
+
+`SeenIds` is the interface; `SeenEvents` keeps ids for a day, in memory and bounded: a
 restart forgets them, which costs at most one repeated answer, while a table in the
-database would cost a write per message.
+database would cost a write per message. Several instances behind one webhook would need
+an implementation on the shared database (one row per id with its expiry); it is async
+for that reason.
 """
 
 from __future__ import annotations
@@ -11,19 +16,28 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Protocol
 
 DEFAULT_TTL = 24 * 3600.0  # seconds
 DEFAULT_MAX_IDS = 100_000  # ~15 MB at worst; the oldest are forgotten first
 
 
+class SeenIds(Protocol):
+    async def first_time(self, event_id: str) -> bool:
+        """True (and remembered) the first time an id is offered; False for a repeat."""
+        ...
+
+
 class SeenEvents:
+    """`SeenIds` in this process's memory."""
+
     def __init__(
         self, ttl: float = DEFAULT_TTL, max_ids: int = DEFAULT_MAX_IDS, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.ttl, self.max_ids, self._clock = ttl, max_ids, clock
         self._expiry: OrderedDict[str, float] = OrderedDict()  # insertion order = expiry order
 
-    def first_time(self, event_id: str) -> bool:
+    async def first_time(self, event_id: str) -> bool:
         """True (and remembered) the first time an id is seen within the TTL."""
         now = self._clock()
         while self._expiry and (len(self._expiry) >= self.max_ids or next(iter(self._expiry.values())) <= now):
