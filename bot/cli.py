@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TextIO
 
 from bot.config import ConfigError, Settings
 from bot.domain.calendar import TAIPEI
@@ -95,8 +97,17 @@ def _plan(plan_id: str) -> Plan | None:
     return plan
 
 
+def _replace_bad_bytes(stream: TextIO) -> None:
+    """Standard input that is not valid text (a Big5 file, a cut-off paste) reads as U+FFFD
+    instead of stopping the command with a UnicodeDecodeError half-way."""
+    if isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("ask", "console", "check"):
+        _replace_bad_bytes(sys.stdin)
     try:
         if args.command == "rules":
             from bot.commands.rules_check import run_rules_check

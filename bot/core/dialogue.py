@@ -25,6 +25,7 @@ import yaml
 
 from bot.core import buttons as payloads
 from bot.core.messages import Incoming, Reply
+from bot.core.sanitize import clean_incoming
 from bot.core.services import Services
 from bot.core.turn import Turn, button, reply
 from bot.domain.record import MAX_RECORD_CHARS, looks_like_record
@@ -104,6 +105,7 @@ class Dialogue:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Replies for one incoming message; one person's messages are handled in order."""
+        incoming = clean_incoming(incoming)  # lone surrogates from JSON would fail every encoder
         key = (incoming.channel, incoming.user_id)
         lock = self._locks.get(key)
         if lock is None:

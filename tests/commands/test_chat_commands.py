@@ -71,3 +71,20 @@ def test_bad_database_url(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 1 and "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ask_reads_invalid_utf8_and_answers(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--plan", "kaohsiung-112", "--json", "--today", "2023-06-01"],
+        input="補休".encode() + b"\xff\n" + "客服電話\n".encode(),  # a byte that is not UTF-8
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [line["question"] for line in lines] == ["補休\ufffd", "客服電話"]  # the bad byte replaced
+    assert "02-2192-7111" in lines[1]["text"]

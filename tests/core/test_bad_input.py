@@ -68,3 +68,11 @@ async def test_concurrent_marks_are_all_kept(dialogue: Dialogue, store: Store) -
     user = await store.get_user("console", "fast")
     assert user is not None
     assert len(await store.marks(user.id, "kaohsiung-112")) == len(payloads) == 8
+
+
+async def test_lone_surrogates_are_replaced_and_answered(ready: Chat, store: Store) -> None:
+    # JSON from Telegram or LINE may carry "\ud800": not encodable, so not storable or printable.
+    assert "16" in await ready.say("補休最多幾小時\ud800？")
+    assert "不確定" in await ready.say("明天會不會放颱風假\udfff")
+    assert [q.text for q in await store.unanswered()] == ["明天會不會放颱風假\ufffd"]
+    "".join(r.text for r in ready.replies).encode("utf-8")  # every reply is sendable

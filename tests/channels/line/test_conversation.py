@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.channels.line.flex import GREEN
-from tests.channels.line.conftest import LineBot, onboard, quick_items, texts
-from tests.fakes.line_api import follow_event, postback_event, unfollow_event
+from tests.channels.line.conftest import SECRET, LineBot, onboard, quick_items, texts
+from tests.fakes.line_api import follow_event, postback_event, sign, text_message_event, unfollow_event
 
 
 def boxes(node: Any) -> list[dict[str, Any]]:
@@ -93,3 +94,13 @@ async def test_record_notes_are_readable_next_to_the_status_card(bot: LineBot) -
     assert any(m["type"] == "flex" for m in got)
     plain = "\n".join(m["text"] for m in got if m["type"] == "text")
     assert "上班時間" in plain  # the reason is in a text message, not only in the card's alt text
+
+
+async def test_a_lone_surrogate_is_answered(bot: LineBot) -> None:
+    await onboard(bot)
+    event = text_message_event(bot.user, "明天會不會放颱風假\udfff")
+    bot.fake.issue_reply_token(event["replyToken"])
+    body = json.dumps({"destination": bot.user, "events": [event]}).encode()  # "\\udfff", escaped
+    assert await bot.post_body(body, sign(body, SECRET)) == 200
+    await bot.channel.drain(10)
+    assert "不確定" in texts(bot.fake.replies[-1]["messages"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -80,3 +81,19 @@ async def test_an_update_sent_twice_is_answered_once(fake: FakeTelegramAPI, webh
     assert [s["chat_id"] for s in fake.sent] == [CAROL]
     carol = Person(fake, webhook.channel, CAROL, webhook.deliver)
     assert "請選擇語言" in await carol.say("/start")  # a new update_id is served as usual
+
+
+async def test_a_lone_surrogate_is_answered(fake: FakeTelegramAPI, webhook: Webhook) -> None:
+    carol = Person(fake, webhook.channel, CAROL, webhook.deliver)
+    await carol.say("/start")
+    await carol.press("中文")
+    await carol.press("高雄市")
+    await carol.press("不用")
+    update = fake.make_message_update(CAROL, "明天會不會放颱風假\ud800")
+    body = json.dumps(update).encode()  # ASCII-escaped: "\\ud800", as JSON allows
+
+    async def post_raw(_: object) -> None:
+        assert await webhook.post(body) == 200
+
+    carol.deliver = post_raw
+    assert "不確定" in await carol.turn(update)  # answered, not "something went wrong"
