@@ -1,0 +1,205 @@
+"""The document a person hands in to claim comp leave (補休), pre-filled from their record.
+
+Which form is printed follows the plan's comp-leave reward, not the plan's id:
+- off-duty time required (Kaohsiung 112: 「公餘時間完成數位學習補休申請表」, 附件3): an
+  application form with every course's study period, the conditions, the applicant's
+  declaration and boxes for 申請人、單位主管、人事單位;
+- the record handed to HR by a date (Hsinchu 109): a cover sheet for the personnel office
+  with boxes for 申請人 and 人事單位;
+- anything else: a generic application form with the three boxes.
+Every figure comes from the Assessment and its Plan; every label from the locales.
+The applicant's name, unit and title are typed for this document only and never stored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.domain.calendar import TAIPEI, taipei
+from bot.domain.eligibility import Assessment, Assessor, BundleProgress, Completion, CourseStatus, RewardOutcome
+from bot.i18n import t, using
+from bot.render.claim_layout import ClaimDoc, Row, draw
+from bot.render.numbers import num, roc_year, show_date, show_hours, show_time
+
+MAX_FIELD = 40
+ANNEX = re.compile(r"附件\s*\d+")
+FORM_NAME = re.compile(r"「([^「」]{2,40}(?:申請表|申請書|送件單))」")
+
+
+class ApplicantError(ValueError):
+    """A field the person typed cannot go on the form; `str()` is the message key."""
+
+    def __init__(self, key: str, field: str, **params: object) -> None:
+        super().__init__(key)
+        self.key, self.field, self.params = key, field, params
+
+
+def _clean(field: str, value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise ApplicantError("claim.error.empty", field)
+    if len(text) > MAX_FIELD:
+        raise ApplicantError("claim.error.too_long", field, max=MAX_FIELD)
+    if any(unicodedata.category(ch)[0] == "C" for ch in text):
+        raise ApplicantError("claim.error.control", field)
+    return text
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """Who claims: typed for this document only (never stored). Fields are stripped."""
+
+    name: str
+    unit: str
+    title: str
+
+    def __post_init__(self) -> None:
+        for field in ("name", "unit", "title"):
+            object.__setattr__(self, field, _clean(field, getattr(self, field)))
+
+
+def comp_leave(assessment: Assessment) -> RewardOutcome | None:
+    """The comp-leave reward the person has hours under, if any."""
+    return next((r for r in assessment.rewards if r.reward.type == "comp_leave" and r.hours > 0), None)
+
+
+def claimable(assessment: Assessment) -> bool:
+    """Whether there is a form to print: comp-leave hours earned under a comp_leave reward."""
+    return assessment.comp_leave_hours > 0 and comp_leave(assessment) is not None
+
+
+def _periods(assessment: Assessment, completions: Iterable[Completion]) -> dict[str, Completion]:
+    """Per course, the completion the assessment counted (same day, same off-duty verdict, earliest)."""
+    assessor = Assessor(assessment.plan)
+    statuses = {s.course.key: s for b in assessment.bundles for s in b.courses if s.done}
+    chosen: dict[str, Completion] = {}
+    for c in completions:
+        status = statuses.get(c.course_key)
+        if status is None or c.finished_on != status.finished_on:
+            continue
+        if assessor.off_duty(c)[0] != status.off_duty:
+            continue
+        current = chosen.get(c.course_key)
+        if current is None or (c.end is not None and current.end is not None and taipei(c.end) < taipei(current.end)):
+            chosen[c.course_key] = c
+    return chosen
+
+
+def period_text(status: CourseStatus, done: Completion | None) -> str:
+    """112年1月1日（日）19:00–20:00, as the platform's record shows it, in 民國 form."""
+    if done is not None and done.start is not None and done.end is not None:
+        start, end = taipei(done.start), taipei(done.end)
+        if start.date() == end.date():
+            return t("claim.period", day=show_date(start), start=show_time(start), end=show_time(end))
+        return t(
+            "claim.period_span",
+            start_day=show_date(start),
+            start=show_time(start),
+            end_day=show_date(end),
+            end=show_time(end),
+        )
+    if status.finished_on is not None:
+        return t("claim.period_self", day=show_date(status.finished_on))
+    return t("claim.period_unknown")
+
+
+def _rows(bundles: list[BundleProgress], periods: dict[str, Completion]) -> list[Row]:
+    rows: list[Row] = []
+    number = 0
+    for b in bundles:
+        label = t("claim.bundle_row", name=b.bundle.name, count=len(b.courses))
+        rows.append(Row("bundle", (label, num(b.hours_done), num(b.comp_leave_hours))))
+        for s in b.courses:
+            number += 1
+            period = period_text(s, periods.get(s.course.key))
+            rows.append(Row("course", (str(number), s.course.name, period, num(s.course.hours), "")))
+    return rows
+
+
+def _form_title(claim_zh: str, variant: str) -> str:
+    """The form's own name when the plan's claim text quotes it (「…申請表」), else the locale's."""
+    found = FORM_NAME.search(claim_zh)
+    return found.group(1) if found and variant == "off_duty" else t(f"claim.form.{variant}")
+
+
+def build(
+    assessment: Assessment, applicant: Applicant, lang: str, today: date, completions: Iterable[Completion]
+) -> ClaimDoc:
+    """Everything printed, as text: the layout only places it."""
+    outcome = comp_leave(assessment)
+    if outcome is None:
+        raise ValueError("claim.error.not_claimable")
+    reward, info = outcome.reward, assessment.plan.plan
+    variant = "off_duty" if reward.off_duty_required else "submit" if reward.deadline.action == "submit" else "generic"
+    with using(lang):
+        bundles = [b for b in assessment.bundles if b.comp_leave_hours > 0]
+        rows = _rows(bundles, _periods(assessment, completions))
+        total_key = "claim.total_cap" if reward.cap_hours is not None else "claim.total"
+        cap = show_hours(reward.cap_hours) if reward.cap_hours is not None else ""
+        rows.append(Row("total", (t(total_key, cap=cap), num(outcome.hours))))
+        deadline = show_date(reward.deadline.date)
+        lines = [t(f"claim.deadline.{reward.deadline.action}", date=deadline)]
+        if variant == "off_duty":
+            lines.append(t("claim.attach.platform", platform=info.platform.name))
+        else:
+            lines.append(t("claim.attach.portal", year=roc_year(reward.deadline.date)))
+        texts = [reward.claim.get(lang)] + ([reward.notes.get(lang)] if reward.notes else [])
+        notes = [t("claim.note_item", n=n, text=text) for n, text in enumerate(texts, 1)]
+        declarations = []
+        if reward.off_duty_required:
+            declarations.append(t("claim.declare.off_duty"))
+        if reward.unpaid_leave == "excluded":
+            declarations.append(t("claim.declare.unpaid_leave"))
+        signers = ["applicant", "personnel"] if variant == "submit" else ["applicant", "supervisor", "personnel"]
+        annex = ANNEX.search(reward.claim.zh_TW)
+        basis = (
+            t("claim.basis_issued", title=info.title.get(lang), issued=info.issued)
+            if info.issued
+            else t("claim.basis", title=info.title.get(lang))
+        )
+        return ClaimDoc(
+            lang=lang,
+            annex=annex.group(0).replace(" ", "") if annex else None,
+            plan_title=info.title.get(lang),
+            form_title=_form_title(reward.claim.zh_TW, variant) if lang == "zh-TW" else t(f"claim.form.{variant}"),
+            recipient=t("claim.recipient") if variant == "submit" else None,
+            basis=basis,
+            applicant=(
+                (t("claim.field.name"), applicant.name, t("claim.field.title"), applicant.title),
+                (t("claim.field.unit"), applicant.unit, t("claim.field.date"), show_date(today)),
+            ),
+            headings=tuple(t(f"claim.col.{c}") for c in ("no", "course", "period", "hours", "comp")),
+            rows=tuple(rows),
+            lines=tuple(lines),
+            notes_header=t("claim.notes_header"),
+            notes=tuple(notes),
+            declare_header=t("claim.declare_header"),
+            declarations=tuple(declarations),
+            sign_header=t("claim.sign_header"),
+            signatures=tuple(t(f"claim.sign.{s}") for s in signers),
+            footer=t("claim.generated", platform=info.platform.name),
+            page_label=t("claim.page", page="{page}", pages="{pages}"),
+        )
+
+
+def claim_pdf(
+    assessment: Assessment,
+    applicant: Applicant,
+    lang: str = "zh-TW",
+    today: date | None = None,
+    *,
+    completions: Iterable[Completion] = (),
+) -> bytes:
+    """The claim form as PDF bytes (A4, font embedded). `completions` are the record's rows,
+    whose study periods (start–end) the assessment does not keep; without them the form
+    shows the day each course was finished.
+
+    Raises ValueError("claim.error.not_claimable") when no comp-leave hours were earned, and
+    ClaimFontError when no installed font can print every character.
+    """
+    day = today or datetime.now(TAIPEI).date()
+    return draw(build(assessment, applicant, lang, day, completions))
