@@ -45,7 +45,13 @@ async def queue_announcement(
 
 
 def render_report(b: Broadcast, title: str) -> str:
-    """Sent, blocked, failed, skipped; and how many may have arrived twice."""
+    """Sent, blocked, failed, skipped; and how many may have arrived twice. Before the end,
+    when the platform fails for a while: how many wait to be retried."""
+    if b.finished_at is None:
+        return t(
+            "broadcast.report_delayed", id=b.id, plan=title, audience=t(f"broadcast.audience.{b.audience}"),
+            retrying=b.retrying, sent=b.counts.get("sent", 0),
+        )  # fmt: skip
     text = t(
         "broadcast.report", id=b.id, plan=title, audience=t(f"broadcast.audience.{b.audience}"),
         sent=b.counts.get("sent", 0), blocked=b.counts.get("blocked", 0), failed=b.counts.get("failed", 0),
@@ -56,19 +62,19 @@ def render_report(b: Broadcast, title: str) -> str:
     return text
 
 
-def reporter(services: Services, channels: Mapping[str, Channel]) -> Callable[[Broadcast], Awaitable[None]]:
+def reporter(services: Services, channels: Mapping[str, Channel]) -> Callable[[Broadcast], Awaitable[bool]]:
     """Sends an announcement's delivery report to the admin who wrote it, in their language.
     An announcement from the command line has no chat to report to: `broadcast status` shows it."""
 
-    async def send(done: Broadcast) -> None:
+    async def send(done: Broadcast) -> bool:
         channel_name, _, user_id = done.author.partition(":")
         channel = channels.get(channel_name)
         if channel is None:
-            return
+            return True
         user = await services.store.get_user(channel_name, user_id)
         lang = user.lang if user else DEFAULT_LANG
         with using(lang):
             text = render_report(done, plan_title(services, done.plan_id, lang))
-        await channel.push(user_id, [Reply(text)])
+        return await channel.push(user_id, [Reply(text)])
 
     return send

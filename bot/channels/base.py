@@ -15,7 +15,8 @@ class Delivered(enum.Enum):
 
     SENT = "sent"
     BLOCKED = "blocked"  # the person blocked the bot: marked inactive, never retried
-    FAILED = "failed"  # refused or still failing after the channel's own retries (logged)
+    FAILED = "failed"  # refused for good: the request itself is wrong (logged); never retried
+    RETRY = "retry"  # the platform failed for now (5xx, timeout, no connection): try again later
     QUOTA = "quota"  # LINE's monthly message quota is used up: nothing more goes out this month
 
 

@@ -32,6 +32,7 @@ def status_line(b: Broadcast) -> str:
     return t(
         "cli.broadcast_row", id=b.id, created=f"{b.created_at:%Y-%m-%d %H:%M}", plan=b.plan_id,
         audience=t(f"broadcast.audience.{b.audience}"), author=b.author, total=b.recipients, open=b.open,
+        retrying=b.retrying,
         sent=c.get("sent", 0), blocked=c.get("blocked", 0), failed=c.get("failed", 0), skipped=c.get("skipped", 0),
         uncertain=b.uncertain, done=t("cli.broadcast_done") if b.finished_at else "",
     )  # fmt: skip

@@ -12,6 +12,13 @@
   `channel.concurrency`, 8) can arrive twice. The rows of the cut-off claim (at most
   `concurrency × CLAIM_FACTOR`, 32) are flagged uncertain: an upper bound in the report.
 * Reminders are not sent during quiet hours; announcements are, because an admin chose to send them.
+* When a platform fails for now (5xx, timeouts, no connection: `Delivered.RETRY`), the row
+  goes back to pending with a `not_before` time, backing off (5 s, 10 s, 20 s … at most
+  5 min), and that channel pauses until then, so an outage costs no more requests than
+  needed and chat replies are not held up. An announcement is retried for
+  `ANNOUNCEMENT_RETRY` after it was queued, a reminder until its day's quiet hours begin;
+  only then is the row failed, with the reason. The author of a delayed announcement is
+  told once.
 * Everything is recorded before the next claim: a restart resumes where the last one stopped.
 """
 
@@ -20,9 +27,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from itertools import groupby
 
 from bot.channels.base import Channel, Delivered, sub_key
@@ -36,12 +45,16 @@ from bot.storage.outbox import Broadcast, DeliveryKind, DeliveryStatus, Job, Out
 log = logging.getLogger(__name__)
 LEASE = "sender"
 CLAIM_FACTOR = 4  # rows claimed per batch, per send in flight: fewer claims, a bounded crash window
-Report = Callable[[Broadcast], Awaitable[None]]
+Report = Callable[[Broadcast], Awaitable[bool]]  # True: the author has it (or has no chat)
+FIRST_BACKOFF = timedelta(seconds=5)  # after a platform failure; doubles per attempt
+MAX_BACKOFF = timedelta(minutes=5)
+ANNOUNCEMENT_RETRY = timedelta(hours=12)  # an announcement is tried this long after it was queued
+RETRY_MARGIN = timedelta(minutes=1)  # a pass may come this late after a row is due
 
 _STATUS: dict[Delivered, tuple[DeliveryStatus, str | None]] = {
     Delivered.SENT: ("sent", None),
     Delivered.BLOCKED: ("blocked", "blocked the bot"),
-    Delivered.FAILED: ("failed", "refused or unreachable (see the log)"),
+    Delivered.FAILED: ("failed", "refused by the platform (see the log)"),
     Delivered.QUOTA: ("failed", "LINE monthly message quota used up"),
 }
 
@@ -74,6 +87,7 @@ class Courier:
         self.fail_unconfigured = fail_unconfigured  # the service's view; a command line may lack a channel's settings
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None  # set by run(): a graceful stop ends a pass between batches
+        self._paused: dict[str, datetime] = {}  # channel → when to try it again after a platform failure
 
     def wake(self) -> None:
         """Something was queued: deliver now rather than at the next poll."""
@@ -111,7 +125,7 @@ class Courier:
 
     async def resume(self) -> int:
         """Send again what a crashed sender left "sending"; returns how many rows."""
-        orphans = await self.store.reclaim_orphans()
+        orphans = await self.store.reclaim_orphans([n for n, c in self.channels.items() if not c.idempotent])
         if orphans:
             log.warning("resuming %d deliveries cut off by a stop or crash", len(orphans))
         for (channel_name, _), batch in groupby(orphans, key=lambda j: (j.channel, j.batch_key)):
@@ -147,10 +161,20 @@ class Courier:
         quiet = self.reminders.quiet(self.clock.now().time())
         return ["broadcast"] if quiet else ["broadcast", "reminder"]
 
+    def _is_paused(self, name: str) -> bool:
+        until = self._paused.get(name)
+        if until is None:
+            return False
+        if self.clock.now() >= until:
+            del self._paused[name]
+            return False
+        return True
+
     async def _drain(self, name: str, channel: Channel) -> None:
         limit = max(channel.multicast_size, channel.concurrency * CLAIM_FACTOR)
         while (
             not self._stopping()
+            and not self._is_paused(name)
             and await self._still_mine()
             and (jobs := await self.store.claim(name, limit, kinds=self._kinds(), batch_key=str(uuid.uuid4())))
         ):
@@ -176,15 +200,18 @@ class Courier:
         if ready and channel.multicast_size > 1 and all(job.kind == "broadcast" for job, _ in ready):
             # One broadcast, one language (claim groups them): one multicast per 500 people.
             result = await channel.multicast([job.channel_user_id for job, _ in ready], ready[0][1], jobs[0].batch_key)
-            outcomes.extend(_outcome(job, result) for job, _ in ready)
+            outcomes.extend(self._outcome(job, result) for job, _ in ready)
         elif ready:
             gate = asyncio.Semaphore(channel.concurrency)
             recorder = _Recorder(self.store)
 
             async def send(job: Job, replies: list[Reply]) -> Outcome:
                 async with gate:
-                    key = sub_key(job.batch_key, str(job.id))
-                    outcome = _outcome(job, await channel.deliver(job.channel_user_id, replies, key))
+                    if self._is_paused(channel.name):  # the platform just failed: do not pile on
+                        outcome = self._outcome(job, Delivered.RETRY)
+                    else:
+                        key = sub_key(job.batch_key, str(job.id))
+                        outcome = self._outcome(job, await channel.deliver(job.channel_user_id, replies, key))
                 if not channel.idempotent:  # record at once: a crash now cannot resend this one
                     await recorder.record(outcome)
                 return outcome
@@ -192,6 +219,33 @@ class Courier:
             sent = await asyncio.gather(*(send(job, replies) for job, replies in ready))
             outcomes.extend(sent if channel.idempotent else [])
         await self.store.finish(outcomes)
+
+    def _outcome(self, job: Job, result: Delivered) -> Outcome:
+        if result is not Delivered.RETRY:
+            return _outcome(job, result)
+        now = self.clock.now()
+        doubling = min(max(job.attempts - 1, 0), 16)
+        backoff = min(FIRST_BACKOFF * 2**doubling, MAX_BACKOFF) * random.uniform(0.9, 1.1)
+        retry_at = now + backoff
+        self._paused[job.channel] = max(self._paused.get(job.channel, retry_at), retry_at)
+        last_chance = self._last_chance(job, now)
+        if retry_at + RETRY_MARGIN > last_chance:  # it could not be tried in time
+            since = f" since {job.queued_at.astimezone(now.tzinfo):%H:%M}" if job.queued_at else ""
+            detail = f"{job.channel} unreachable or failing{since}; gave up after {job.attempts} attempts"
+            log.error("outbox: delivery %d: %s", job.id, detail)
+            return Outcome(job.id, "failed", detail)
+        detail = f"{job.channel} failed for now (5xx, timeout or no connection); next try {retry_at:%H:%M:%S}"
+        return Outcome(job.id, "pending", detail, retry_in=backoff)
+
+    def _last_chance(self, job: Job, now: datetime) -> datetime:
+        """How long a failing row is retried: an announcement for ANNOUNCEMENT_RETRY after it was
+        queued; a reminder until the quiet hours of its day begin (the next day it is out of date)."""
+        if job.kind == "broadcast":
+            return (job.queued_at or now) + ANNOUNCEMENT_RETRY
+        quiet = datetime.combine(now.date(), self.reminders.quiet_start, now.tzinfo)
+        if self.reminders.quiet(now.time()) or quiet <= now:
+            quiet = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo)
+        return quiet
 
     async def _fail_unconfigured(self) -> None:
         for name in CHANNELS:
@@ -203,18 +257,28 @@ class Courier:
                 await _fail_as_unconfigured(self.store, name, jobs)
 
     async def _report(self) -> None:
+        for late in await self.store.delayed_unreported():
+            log.warning("announcement %d delayed: %d deliveries wait to retry", late.id, late.retrying)
+            if await self._tell(late):  # the platform may still be down: tell them at a later pass
+                await self.store.mark_delay_reported(late.id)
         for done in await self.store.finished_unreported():
             log.info("announcement %d delivered: %s (uncertain %d)", done.id, done.counts, done.uncertain)
             await self.store.audit(
                 "system", "broadcast.delivered", {"broadcast": done.id, **done.counts, "uncertain": done.uncertain},
                 done.recipients,
             )  # fmt: skip
-            if self.on_report is not None:
-                try:
-                    await self.on_report(done)
-                except Exception:
-                    log.exception("could not send the report of announcement %d", done.id)
+            await self._tell(done)
             await self.store.mark_reported(done.id)
+
+    async def _tell(self, broadcast: Broadcast) -> bool:
+        """The author's report (finished, or delayed); False when it could not be sent."""
+        if self.on_report is None:
+            return True
+        try:
+            return await self.on_report(broadcast)
+        except Exception:
+            log.exception("could not send the report of announcement %d", broadcast.id)
+            return False
 
 
 class _Recorder:
@@ -241,7 +305,7 @@ async def _fail_as_unconfigured(store: Store, channel: str, jobs: Sequence[Job])
 
 def _outcome(job: Job, result: Delivered) -> Outcome:
     status, detail = _STATUS[result]
-    if job.uncertain and result is Delivered.SENT and job.channel == "telegram":
+    if job.uncertain and result is Delivered.SENT:  # only rows of channels without retry keys are uncertain
         detail = "sent again after a crash: may have arrived twice"
     return Outcome(job.id, status, detail)
 

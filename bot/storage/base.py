@@ -200,13 +200,16 @@ class Store(ABC):
     async def claim(self, channel: str, limit: int, *, kinds: Sequence[DeliveryKind], batch_key: str) -> list[Job]:
         """Mark up to `limit` pending deliveries of a channel as sending and return them.
 
-        A broadcast's rows are claimed together only with rows of the same broadcast and
-        language (so one LINE multicast can carry them); reminders come one batch at a time."""
+        Rows due for another try (their `not_before` passed) come first, with the rows of their
+        earlier batch and under its key, so that retry keys stay the same; then new rows under
+        `batch_key`. A broadcast's rows are claimed together only with rows of the same broadcast
+        and language (so one LINE multicast can carry them); reminders come one batch at a time."""
 
     @abstractmethod
-    async def reclaim_orphans(self) -> list[Job]:
-        """Deliveries left "sending" by a sender that stopped: flagged uncertain and returned
-        with their batch keys, to be sent again under the same keys."""
+    async def reclaim_orphans(self, uncertain_channels: Sequence[str] = ("telegram",)) -> list[Job]:
+        """Deliveries left "sending" by a sender that stopped, returned with their batch keys to
+        be sent again under the same keys; those of `uncertain_channels` (no idempotency key,
+        so they may arrive twice) are flagged uncertain."""
 
     @abstractmethod
     async def finish(self, outcomes: Sequence[Outcome]) -> None:
@@ -228,6 +231,18 @@ class Store(ABC):
     async def finished_unreported(self) -> list[Broadcast]:
         """Announcements with every delivery final whose author has not had the report yet;
         sets their finished_at."""
+
+    @abstractmethod
+    async def delayed_unreported(self) -> list[Broadcast]:
+        """Announcements with rows waiting to retry whose author has not been told yet."""
+
+    @abstractmethod
+    async def mark_delay_reported(self, broadcast_id: int) -> None:
+        """The author knows the announcement is delayed: tell them once."""
+
+    @abstractmethod
+    async def next_retry(self) -> datetime | None:
+        """When the earliest row waiting to retry is due, if any (the courier sleeps until then)."""
 
     @abstractmethod
     async def mark_reported(self, broadcast_id: int) -> None:

@@ -111,6 +111,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX users_plan ON users (plan_id, reminders, active);
     """,
+    # 3: a delivery the platform failed for a while (5xx, timeouts) waits until not_before
+    # and is claimed again; the author of an announcement is told once that it is delayed.
+    """
+    ALTER TABLE deliveries ADD COLUMN not_before TEXT;
+    ALTER TABLE broadcasts ADD COLUMN delay_reported_at TEXT;
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -10,7 +10,7 @@ the ones whose fate is unknown: nothing else is lost or sent again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 DeliveryKind = Literal["reminder", "broadcast"]
@@ -45,13 +45,20 @@ class Job:
     broadcast_id: int | None
     batch_key: str  # a UUID shared by the rows claimed together; LINE's retry keys derive from it
     uncertain: bool  # claimed by a sender that stopped before recording the outcome
+    queued_at: datetime | None = None  # when the row was queued: bounds how long a failing send is retried
+    attempts: int = 0  # claims so far, this one included
 
 
 @dataclass(frozen=True)
 class Outcome:
+    """The fate of one claimed row. `retry_in` with status "pending": the platform failed
+    for now (5xx, timeout, no connection); the row waits that long (by the store's clock)
+    and is claimed again."""
+
     delivery_id: int
     status: DeliveryStatus
     detail: str | None = None
+    retry_in: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -66,17 +73,23 @@ class Broadcast:
     created_at: datetime
     finished_at: datetime | None
     reported_at: datetime | None
-    counts: dict[str, int] = field(default_factory=dict)  # status → rows
+    counts: dict[str, int] = field(default_factory=dict)  # status → rows ("retrying": pending after a failure)
     uncertain: int = 0  # sent again after a crash: may have arrived twice (Telegram only)
+    delay_reported_at: datetime | None = None  # the author was told that delivery is being retried
 
     @property
     def recipients(self) -> int:
         return sum(self.counts.values())
 
     @property
+    def retrying(self) -> int:
+        """Rows waiting to be sent again after a platform failure."""
+        return self.counts.get("retrying", 0)
+
+    @property
     def open(self) -> int:
         """Rows not yet final."""
-        return self.counts.get("pending", 0) + self.counts.get("sending", 0)
+        return self.counts.get("pending", 0) + self.counts.get("sending", 0) + self.retrying
 
 
 @dataclass(frozen=True)

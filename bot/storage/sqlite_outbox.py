@@ -23,9 +23,13 @@ _PAGE = 500  # ids per IN (…) list: well under SQLite's 32,766 bound parameter
 
 _JOB_SELECT = """
     SELECT d.id, d.kind, d.user_id, u.channel, u.channel_user_id, u.lang, u.epoch, u.plan_id AS user_plan_id,
-           u.reminders, u.active, d.plan_id, d.deadline, d.offset_days, d.broadcast_id, d.batch_key, d.uncertain
+           u.reminders, u.active, d.plan_id, d.deadline, d.offset_days, d.broadcast_id, d.batch_key, d.uncertain,
+           d.created_at AS queued_at, d.attempts
     FROM deliveries d JOIN users u ON u.id = d.user_id
 """
+# A failed row waiting for its next try reads "retrying" in the counts; pending rows without
+# `not_before` were never tried.
+_STATUS_SHOWN = "CASE WHEN status = 'pending' AND not_before IS NOT NULL THEN 'retrying' ELSE status END"
 
 
 def _job(row: sqlite3.Row) -> Job:
@@ -35,7 +39,7 @@ def _job(row: sqlite3.Row) -> Job:
         user_plan_id=row["user_plan_id"], reminders=bool(row["reminders"]), active=bool(row["active"]),
         plan_id=row["plan_id"], deadline=date.fromisoformat(row["deadline"]) if row["deadline"] else None,
         offset_days=row["offset_days"], broadcast_id=row["broadcast_id"], batch_key=row["batch_key"] or "",
-        uncertain=bool(row["uncertain"]),
+        uncertain=bool(row["uncertain"]), queued_at=_time(row["queued_at"]), attempts=int(row["attempts"]),
     )  # fmt: skip
 
 
@@ -44,7 +48,13 @@ def _broadcast(row: sqlite3.Row, counts: dict[str, int], uncertain: int) -> Broa
         id=row["id"], plan_id=row["plan_id"], audience=row["audience"], text=row["text"], author=row["author"],
         created_at=datetime.fromisoformat(row["created_at"]), finished_at=_time(row["finished_at"]),
         reported_at=_time(row["reported_at"]), counts=counts, uncertain=uncertain,
+        delay_reported_at=_time(row["delay_reported_at"]),
     )  # fmt: skip
+
+
+def utc_text(moment: datetime) -> str:
+    """The store's fixed-width UTC text, so that times compare as strings."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _time(text: str | None) -> datetime | None:
@@ -148,46 +158,72 @@ class SqliteOutbox:
     async def claim(self, channel: str, limit: int, *, kinds: Sequence[DeliveryKind], batch_key: str) -> list[Job]:
         if not kinds or limit < 1:
             return []
+        now = self._clock()
         kind_marks = ", ".join("?" * len(kinds))
-        open_rows = f"{_JOB_SELECT} WHERE d.status = 'pending' AND u.channel = ? AND d.kind IN ({kind_marks}) "
+        mine = f"u.channel = ? AND d.kind IN ({kind_marks})"
+        due = f"{_JOB_SELECT} WHERE d.status = 'pending' AND d.not_before <= ? AND {mine} "
+        fresh = f"{_JOB_SELECT} WHERE d.status = 'pending' AND d.not_before IS NULL AND {mine} "
         async with self._transaction() as db:
-            first = list(await db.execute_fetchall(f"{open_rows} ORDER BY d.id LIMIT 1", (channel, *kinds)))
-            if not first:
-                return []
-            head = _job(first[0])
-            if head.kind == "broadcast":
-                rows = await db.execute_fetchall(
-                    f"{open_rows} AND d.broadcast_id = ? AND u.lang = ? ORDER BY d.id LIMIT ?",
-                    (channel, *kinds, head.broadcast_id, head.lang, limit),
-                )
+            # Rows due for another try go first, together and under their old batch key: LINE's
+            # retry keys derive from it, so a request LINE had in fact accepted is not delivered twice.
+            first = list(
+                await db.execute_fetchall(f"{due} ORDER BY d.not_before, d.id LIMIT 1", (now, channel, *kinds))
+            )
+            if first:
+                head = _job(first[0])
+                batch_key = head.batch_key or batch_key
+                rows: Iterable[sqlite3.Row] = first
+                if head.batch_key:
+                    rows = await db.execute_fetchall(
+                        f"{due} AND d.batch_key = ? ORDER BY d.id LIMIT ?", (now, channel, *kinds, batch_key, limit)
+                    )
             else:
-                rows = await db.execute_fetchall(
-                    f"{open_rows} AND d.kind = 'reminder' ORDER BY d.id LIMIT ?", (channel, *kinds, limit)
-                )
+                first = list(await db.execute_fetchall(f"{fresh} ORDER BY d.id LIMIT 1", (channel, *kinds)))
+                if not first:
+                    return []
+                head = _job(first[0])
+                if head.kind == "broadcast":
+                    rows = await db.execute_fetchall(
+                        f"{fresh} AND d.broadcast_id = ? AND u.lang = ? ORDER BY d.id LIMIT ?",
+                        (channel, *kinds, head.broadcast_id, head.lang, limit),
+                    )
+                else:
+                    rows = await db.execute_fetchall(
+                        f"{fresh} AND d.kind = 'reminder' ORDER BY d.id LIMIT ?", (channel, *kinds, limit)
+                    )
             jobs = [_job(row) for row in rows]
             await db.executemany(
-                "UPDATE deliveries SET status = 'sending', batch_key = ?, attempts = attempts + 1, updated_at = ? "
-                "WHERE id = ?",
-                [(batch_key, self._clock(), job.id) for job in jobs],
+                "UPDATE deliveries SET status = 'sending', batch_key = ?, attempts = attempts + 1, not_before = NULL, "
+                "updated_at = ? WHERE id = ?",
+                [(batch_key, now, job.id) for job in jobs],
             )
-        return [replace(job, batch_key=batch_key) for job in jobs]
+        return [replace(job, batch_key=batch_key, attempts=job.attempts + 1) for job in jobs]
 
-    async def reclaim_orphans(self) -> list[Job]:
+    async def reclaim_orphans(self, uncertain_channels: Sequence[str] = ("telegram",)) -> list[Job]:
+        marks = ", ".join("?" * len(uncertain_channels)) or "NULL"
         async with self._transaction() as db:
+            await db.execute(
+                "UPDATE deliveries SET uncertain = 1 WHERE status = 'sending' AND user_id IN "
+                f"(SELECT id FROM users WHERE channel IN ({marks}))",
+                tuple(uncertain_channels),
+            )
             rows = list(
                 await db.execute_fetchall(f"{_JOB_SELECT} WHERE d.status = 'sending' ORDER BY d.batch_key, d.id")
             )
-            await db.execute("UPDATE deliveries SET uncertain = 1 WHERE status = 'sending'")
-        return [replace(_job(row), uncertain=True) for row in rows]
+        return [_job(row) for row in rows]
 
     async def finish(self, outcomes: Sequence[Outcome]) -> None:
         if not outcomes:
             return
         stamp = self._clock()
+        now = datetime.fromisoformat(stamp)
         async with self._transaction() as db:
             await db.executemany(
-                "UPDATE deliveries SET status = ?, detail = ?, updated_at = ? WHERE id = ?",
-                [(o.status, o.detail, stamp, o.delivery_id) for o in outcomes],
+                "UPDATE deliveries SET status = ?, detail = ?, not_before = ?, updated_at = ? WHERE id = ?",
+                [
+                    (o.status, o.detail, utc_text(now + o.retry_in) if o.retry_in else None, stamp, o.delivery_id)
+                    for o in outcomes
+                ],
             )
 
     async def open_deliveries(self) -> dict[str, int]:
@@ -199,7 +235,8 @@ class SqliteOutbox:
 
     async def _broadcasts(self, where: str, params: tuple[Any, ...], limit: int) -> list[Broadcast]:
         rows = await self._fetch(
-            "SELECT id, plan_id, audience, text, author, created_at, finished_at, reported_at FROM broadcasts "
+            "SELECT id, plan_id, audience, text, author, created_at, finished_at, reported_at, delay_reported_at "
+            "FROM broadcasts "
             f"{where} ORDER BY id DESC LIMIT ?",
             (*params, limit),
         )
@@ -210,8 +247,8 @@ class SqliteOutbox:
         counts: dict[int, dict[str, int]] = {i: {} for i in ids}
         uncertain: dict[int, int] = dict.fromkeys(ids, 0)
         for row in await self._fetch(
-            f"SELECT broadcast_id, status, COUNT(*), SUM(uncertain) FROM deliveries WHERE broadcast_id IN ({marks}) "
-            "GROUP BY broadcast_id, status",
+            f"SELECT broadcast_id, {_STATUS_SHOWN} AS shown, COUNT(*), SUM(uncertain) FROM deliveries "
+            f"WHERE broadcast_id IN ({marks}) GROUP BY broadcast_id, shown",
             ids,
         ):
             counts[row[0]][row[1]] = int(row[2])
@@ -234,6 +271,24 @@ class SqliteOutbox:
                 (stamp,),
             )
         return await self._broadcasts("WHERE finished_at IS NOT NULL AND reported_at IS NULL", (), 100)
+
+    async def delayed_unreported(self) -> list[Broadcast]:
+        found = await self._broadcasts(
+            "WHERE delay_reported_at IS NULL AND finished_at IS NULL AND EXISTS (SELECT 1 FROM deliveries d "
+            "WHERE d.broadcast_id = broadcasts.id AND d.status = 'pending' AND d.not_before IS NOT NULL)",
+            (),
+            100,
+        )
+        return [b for b in found if b.retrying]
+
+    async def mark_delay_reported(self, broadcast_id: int) -> None:
+        stamp = self._clock()
+        async with self._transaction() as db:
+            await db.execute("UPDATE broadcasts SET delay_reported_at = ? WHERE id = ?", (stamp, broadcast_id))
+
+    async def next_retry(self) -> datetime | None:
+        rows = await self._fetch("SELECT MIN(not_before) FROM deliveries WHERE status = 'pending'")
+        return _time(rows[0][0]) if rows and rows[0][0] else None
 
     async def mark_reported(self, broadcast_id: int) -> None:
         stamp = self._clock()

@@ -50,6 +50,7 @@ class FakeChannel:
     hanging: asyncio.Event = field(default_factory=asyncio.Event)
     keys: set[str] = field(default_factory=set)
     requests: int = 0
+    down: bool = False  # the platform answers 5xx / times out: the channel reports RETRY
 
     async def start(self, receive: bool = True) -> None: ...
 
@@ -63,6 +64,8 @@ class FakeChannel:
 
     async def multicast(self, user_ids: Sequence[str], replies: list[Reply], key: str) -> Delivered:
         self.requests += 1
+        if self.down:
+            return Delivered.RETRY
         if self.hang_after is not None and len(self.received) >= self.hang_after:
             if self.platform_got_it:
                 self._take(user_ids, replies, key)

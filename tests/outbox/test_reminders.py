@@ -229,3 +229,34 @@ def test_the_daily_run_is_scheduled_at_ten_in_taipei(bot: Bot) -> None:
     fire = trigger.get_next_fire_time(None, at("2023-08-23", 22))
     assert fire == at("2023-08-24", 10)
     assert isinstance(bot.clock, FixedClock)
+
+
+async def test_a_platform_outage_in_the_morning_delays_reminders_not_loses_them(bot: Bot) -> None:
+    for n in range(6):
+        await bot.person(f"40{n}")
+    telegram = bot.channels["telegram"]
+    telegram.down = True
+    assert await bot.day("2023-08-24") == 6
+    assert telegram.received == []
+    assert (await bot.store.reminder_deliveries("kaohsiung-112", DEADLINE, 7)) == {"pending": 6}
+    for _ in range(3):  # Telegram answers 5xx for a quarter of an hour
+        bot.clock.advance(timedelta(minutes=5))
+        await bot.courier.deliver_pending()
+    telegram.down = False
+    bot.clock.advance(timedelta(minutes=5))
+    await bot.courier.deliver_pending()
+    assert telegram.per_person() == dict.fromkeys((f"40{n}" for n in range(6)), 1)
+    assert "7 天" in telegram.texts("400")[0]
+
+
+async def test_an_outage_until_the_evening_fails_the_reminder_with_the_reason(bot: Bot) -> None:
+    await bot.person("501")
+    bot.channels["telegram"].down = True
+    await bot.day("2023-08-24")
+    while bot.clock.now() < at("2023-08-24", 21):
+        bot.clock.advance(timedelta(minutes=5))
+        await bot.courier.deliver_pending()
+    assert await bot.store.reminder_deliveries("kaohsiung-112", DEADLINE, 7) == {"failed": 1}
+    bot.channels["telegram"].down = False
+    await bot.day("2023-08-25")  # the next day it is out of date: never sent late
+    assert bot.channels["telegram"].received == []

@@ -9,8 +9,10 @@ when it no longer works, retries that never deliver twice.
 - Push: each request (one logical message batch) gets its own `X-Line-Retry-Key` UUID,
   reused on every retry of that request, so LINE delivers it at most once; 409 means it
   was already accepted, which is success. Retried on 429, 5xx and network errors with
-  exponential backoff (bounded); never on 429 "monthly limit" (retrying cannot help until
-  next month or a plan upgrade), nor on other 4xx (the request itself is wrong).
+  exponential backoff (bounded), then reported as `RETRY`: LINE is down for now, and the
+  outbox sends again later under the same retry key; never on 429 "monthly limit"
+  (retrying cannot help until next month or a plan upgrade), nor on other 4xx (the
+  request itself is wrong).
 - Every request first takes a token from its endpoint's rate limiter.
 """
 
@@ -193,5 +195,5 @@ class LineSender:
                 log.warning("request %s: %r, attempt %d/%d", key, exc, attempt, self.retry.attempts)
             if attempt < self.retry.attempts:
                 await asyncio.sleep(self.retry.delay(attempt, retry_after))
-        log.error("request %s not delivered after %d attempts", key, self.retry.attempts)
-        return Delivered.FAILED
+        log.warning("request %s not delivered for now after %d attempts", key, self.retry.attempts)
+        return Delivered.RETRY

@@ -21,14 +21,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from telegram import CallbackQuery, Update
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, TypeHandler
 
 from bot.channels.base import Delivered
 from bot.channels.dedupe import SeenEvents, SeenIds
 from bot.channels.telegram.aiohttp_request import AiohttpRequest
 from bot.channels.telegram.commands import register_commands
-from bot.channels.telegram.delivery import DEFAULT_RETRY, Outcome, RetryPolicy, send_messages
+from bot.channels.telegram.delivery import DEFAULT_RETRY, OUTBOX_RETRY, Outcome, RetryPolicy, send_messages
 from bot.channels.telegram.limiter import ChatRateLimiter
 from bot.channels.telegram.render import render
 from bot.channels.telegram.translate import ALLOWED_UPDATES, CHANNEL, is_group_command, to_incoming
@@ -58,12 +58,14 @@ class TelegramChannel:
         *,
         rate_limiter: BaseRateLimiter[int] | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
+        outbox_retry: RetryPolicy = OUTBOX_RETRY,
         stop_grace: float = 10.0,
         poll_timeout: float = 10.0,
         seen: SeenIds | None = None,
     ) -> None:
         self.settings, self.dialogue = settings, dialogue
         self.retry, self.stop_grace, self.poll_timeout = retry, stop_grace, poll_timeout
+        self.outbox_retry = outbox_retry  # the outbox retries later itself: give up sooner than a reply does
         self.application = build_application(settings, rate_limiter or ChatRateLimiter())
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
@@ -85,19 +87,19 @@ class TelegramChannel:
         receive=False (the command line) only get ready to send."""
         app = self.application
         try:
-            try:
-                await app.initialize()
-            except InvalidToken:  # PTB's message would quote the token: not into the logs
-                raise ConfigError("TELEGRAM_BOT_TOKEN was refused by Telegram; check it with @BotFather") from None
+            await self._initialize()
             if not receive:
                 self._send_only = True
                 return
             await register_commands(app.bot)
             if self.settings.webhook_url:
                 url = public_webhook_url(self.settings.webhook_url)
-                await app.bot.set_webhook(
-                    url, secret_token=self.settings.webhook_secret, allowed_updates=list(ALLOWED_UPDATES)
-                )
+                try:
+                    await app.bot.set_webhook(
+                        url, secret_token=self.settings.webhook_secret, allowed_updates=list(ALLOWED_UPDATES)
+                    )
+                except BadRequest as error:  # e.g. "bad webhook: an HTTPS URL must be provided"
+                    raise ConfigError(f"TELEGRAM_WEBHOOK_URL {url} was refused by Telegram: {error.message}") from None
                 log.info("Telegram: webhook %s", url)
             await app.start()
             self._accepting = True
@@ -111,6 +113,21 @@ class TelegramChannel:
         except BaseException:
             await self._close()
             raise
+
+    async def _initialize(self) -> None:
+        """getMe through PTB; what fails here at start becomes one line naming the setting."""
+        api = self.settings.api_url
+        try:
+            await self.application.initialize()
+        except InvalidToken as error:  # PTB's message would quote the token: not into the logs
+            if error.__cause__ is not None:  # the answer was no Bot API reply (AiohttpRequest.parse_json_payload)
+                raise ConfigError(
+                    f"TELEGRAM_API_URL {api} does not answer as a Telegram Bot API (HTTP 404 or 401 to getMe, "
+                    "without a Bot API reply); check the URL"
+                ) from None
+            raise ConfigError("TELEGRAM_BOT_TOKEN was refused by Telegram; check it with @BotFather") from None
+        except NetworkError as error:  # connection refused, timed out, or a server error
+            raise ConfigError(f"TELEGRAM_API_URL {api} cannot be reached: {error.message}") from None
 
     async def stop(self) -> None:
         """Stop taking updates, let handlers finish (at most `stop_grace` s), shut down."""
@@ -219,11 +236,14 @@ class TelegramChannel:
     async def push(self, user_id: str, replies: list[Reply]) -> bool:
         """Unprompted messages; False when not delivered, e.g. the person blocked the bot,
         in which case they are marked inactive."""
-        return await self.deliver(user_id, replies, "") is Delivered.SENT
+        return await self._push(user_id, replies, self.retry) is Delivered.SENT
 
     async def deliver(self, user_id: str, replies: list[Reply], key: str) -> Delivered:
         """The Bot API has no idempotency key: `key` is unused, and a send cut off by a crash
         may be sent again (the outbox counts such sends as uncertain)."""
+        return await self._push(user_id, replies, self.outbox_retry)
+
+    async def _push(self, user_id: str, replies: list[Reply], policy: RetryPolicy) -> Delivered:
         if not user_id.isdigit():  # a private chat's id is the person's (positive) user id
             log.error("Telegram push: %r is not a Telegram user id", user_id)
             return Delivered.FAILED
@@ -231,7 +251,7 @@ class TelegramChannel:
             log.warning("Telegram push to %s while the channel is not running", user_id)
             return Delivered.FAILED
         async with self._lock(user_id):  # after the reply the person is being sent, not inside it
-            outcome = await self._deliver(user_id, replies)
+            outcome = await self._deliver(user_id, replies, policy)
         return Delivered(outcome.value)
 
     async def multicast(self, user_ids: Sequence[str], replies: list[Reply], key: str) -> Delivered:
@@ -239,11 +259,11 @@ class TelegramChannel:
         results = [await self.deliver(user_id, replies, key) for user_id in user_ids]
         return results[0] if len(results) == 1 else Delivered.SENT
 
-    async def _deliver(self, user_id: str, replies: list[Reply]) -> Outcome:
+    async def _deliver(self, user_id: str, replies: list[Reply], policy: RetryPolicy | None = None) -> Outcome:
         messages = [message for r in replies for message in render(r)]
         if not messages:
             return Outcome.SENT
-        outcome = await send_messages(self.application.bot, int(user_id), messages, self.retry)
+        outcome = await send_messages(self.application.bot, int(user_id), messages, policy or self.retry)
         if outcome is Outcome.BLOCKED:
             try:
                 await self.dialogue.services.store.set_active(CHANNEL, user_id, False)

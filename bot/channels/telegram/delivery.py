@@ -6,9 +6,11 @@ The rate limiter has already paced the call and waited out flood control; what i
   the caller marks them inactive;
 * `BadRequest` — the message itself is wrong: log it, do not retry (it would fail again),
   go on with the next message;
-* `TimedOut` / `NetworkError` — retry a few times with a growing pause. A timed-out send
-  may in fact have arrived, so a retry can duplicate a message; a lost answer is worse;
-* `RetryAfter` here means the limiter gave up on a very long flood wait: log, give up.
+* `TimedOut` / `NetworkError` (Telegram's 5xx too) — retry a few times with a growing pause,
+  then report `RETRY`: Telegram is down for now, and the outbox tries again minutes later.
+  A timed-out send may in fact have arrived, so a retry can duplicate a message; a lost
+  answer is worse;
+* `RetryAfter` here means the limiter gave up on a very long flood wait: `RETRY` as well.
 
 Nothing is raised: a failed delivery is an `Outcome`, so one person's trouble never
 reaches the code that serves everyone else.
@@ -35,7 +37,8 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # answers cite the platform's
 class Outcome(enum.Enum):
     SENT = "sent"
     BLOCKED = "blocked"  # the person cannot be reached: mark them inactive
-    FAILED = "failed"  # at least one message was not delivered (logged)
+    FAILED = "failed"  # at least one message was refused for good (logged)
+    RETRY = "retry"  # Telegram failed for now (5xx, timeouts, no connection): worth trying later
 
 
 @dataclass(frozen=True)
@@ -47,16 +50,19 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+# The outbox comes back later itself: one quick second try, then the row waits (courier backoff).
+OUTBOX_RETRY = RetryPolicy(attempts=2, first_pause=0.5)
 
 
 async def send_messages(
     bot: Bot, chat_id: int, messages: Sequence[Outgoing], policy: RetryPolicy | None = None
 ) -> Outcome:
-    """Send in order; stop at a block; a message that fails does not stop the next ones."""
+    """Send in order; stop at a block or an outage (the rest would fail too); a message that
+    is refused does not stop the next ones."""
     outcome = Outcome.SENT
     for message in messages:
         result = await send_message(bot, chat_id, message, policy)
-        if result is Outcome.BLOCKED:
+        if result in (Outcome.BLOCKED, Outcome.RETRY):
             return result
         if result is Outcome.FAILED:
             outcome = result
@@ -83,12 +89,12 @@ async def send_message(bot: Bot, chat_id: int, message: Outgoing, policy: RetryP
             log.error("chat %s: Telegram refused a message (%s): %.200r", chat_id, error.message, message.html)
             return Outcome.FAILED
         except RetryAfter as error:
-            log.error("chat %s: message dropped, flood control persists (%s)", chat_id, error.message)
-            return Outcome.FAILED
+            log.warning("chat %s: not sent for now, flood control persists (%s)", chat_id, error.message)
+            return Outcome.RETRY
         except (TimedOut, NetworkError) as error:
             if attempt == policy.attempts:
-                log.error("chat %s: message dropped after %d attempts: %s", chat_id, attempt, error.message)
-                return Outcome.FAILED
+                log.warning("chat %s: not sent for now after %d attempts: %s", chat_id, attempt, error.message)
+                return Outcome.RETRY
             log.warning("chat %s: %s; retrying in %.1fs", chat_id, error.message, pause)
             await asyncio.sleep(pause)
             pause *= 2
