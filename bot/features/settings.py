@@ -32,7 +32,7 @@ async def plan(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
         return [reply(t("settings.ask_plan"), *plan_buttons(turn))]
     if chosen.id != turn.user.plan_id:
         turn.user.plan_id = chosen.id
-        turn.user.epoch += 1  # buttons about the old plan are now outdated
+        turn.user.epoch = await turn.services.store.next_epoch()  # buttons about the old plan are now outdated
         await turn.save()
     return [reply(t("settings.plan_set", plan=plan_label(chosen, turn.lang)), *main_buttons(turn), kind="menu")]
 

@@ -37,7 +37,8 @@ class User:
     reminders: bool = False
     state: str = ""  # dialogue state name; "" = idle
     state_data: dict[str, Any] = field(default_factory=dict)  # JSON-serialisable
-    # Bumped on plan switch or forget, so buttons from older messages are recognised as outdated.
+    # From the store's one growing counter (`next_epoch`), at creation and at each plan switch, so
+    # buttons from older messages, and from before a /forget, are recognised as outdated.
     epoch: int = 0
     active: bool = True  # False once the person blocked/unfollowed the bot
     onboarded: bool = False
@@ -114,6 +115,11 @@ class Store(ABC):
     @abstractmethod
     async def get_or_create_user(self, channel: str, channel_user_id: str, lang: str = "zh-TW") -> tuple[User, bool]:
         """(user, created); atomic, so two first messages arriving together make one person."""
+
+    @abstractmethod
+    async def next_epoch(self) -> int:
+        """A button epoch never handed out before, to anyone: a new person gets one, and so does a
+        person switching plan, so no old button can ever match again."""
 
     @abstractmethod
     async def save_user(self, user: User) -> None:

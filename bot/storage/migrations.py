@@ -117,6 +117,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE deliveries ADD COLUMN not_before TEXT;
     ALTER TABLE broadcasts ADD COLUMN delay_reported_at TEXT;
     """,
+    # 4: button epochs come from one counter that only grows, so a person who was forgotten
+    # and comes back never gets an epoch an old button of theirs carries.
+    """
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO counters (name, value) SELECT 'epoch', COALESCE(MAX(epoch), 0) FROM users;
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -43,6 +43,11 @@ _UPSERT_MARK = f"""
 """
 
 
+# One counter for every epoch handed out: bumped, then read, inside the caller's transaction.
+_BUMP_EPOCH = "UPDATE counters SET value = value + 1 WHERE name = 'epoch'"
+_NEXT_EPOCH = "SELECT value FROM counters WHERE name = 'epoch'"
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -99,7 +104,11 @@ class SqliteStore(SqliteOutbox, Store):
         if self._db is not None:
             return
         if self.path != MEMORY:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(self.path).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:  # a file in the way, no permission, a read-only disk
+                raise StoreError(f"cannot create the folder {folder}: {error.strerror or error}") from None
         try:
             db = await aiosqlite.connect(self.path, isolation_level=None)  # we issue BEGIN ourselves
         except sqlite3.Error as error:
@@ -171,15 +180,22 @@ class SqliteStore(SqliteOutbox, Store):
         check_identity(channel, channel_user_id)
         stamp = self._clock()
         async with self._transaction() as db:
+            await db.execute(_BUMP_EPOCH)  # a number spent for nothing when the person exists: harmless
             # ON CONFLICT + SELECT rather than SELECT-then-INSERT: safe against another process too.
             async with db.execute(
-                "INSERT INTO users (channel, channel_user_id, lang, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, channel_user_id) DO NOTHING",
+                "INSERT INTO users (channel, channel_user_id, lang, epoch, created_at, updated_at) "
+                f"VALUES (?, ?, ?, ({_NEXT_EPOCH}), ?, ?) ON CONFLICT (channel, channel_user_id) DO NOTHING",
                 (channel, channel_user_id, lang, stamp, stamp),
             ) as cursor:
                 created = cursor.rowcount == 1
             rows = list(await db.execute_fetchall(_SELECT_USER, (channel, channel_user_id)))
         return _user(rows[0]), created
+
+    async def next_epoch(self) -> int:
+        async with self._transaction() as db:
+            await db.execute(_BUMP_EPOCH)
+            rows = list(await db.execute_fetchall(_NEXT_EPOCH))
+        return int(rows[0][0])
 
     async def save_user(self, user: User) -> None:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.dialogue import Dialogue
 from bot.storage import Store
 from tests.core.chat import Chat
+from tests.core.conftest import onboard
 
 
 async def test_empty_text(ready: Chat) -> None:
@@ -76,3 +77,15 @@ async def test_lone_surrogates_are_replaced_and_answered(ready: Chat, store: Sto
     assert "不確定" in await ready.say("明天會不會放颱風假\udfff")
     assert [q.text for q in await store.unanswered()] == ["明天會不會放颱風假\ufffd"]
     "".join(r.text for r in ready.replies).encode("utf-8")  # every reply is sendable
+
+
+async def test_a_button_from_before_forget_stays_outdated_after_a_fresh_start(ready: Chat, store: Store) -> None:
+    await ready.say("/done")
+    await ready.press("e馬當先育職能")
+    old_mark = ready.payload("政府數位轉型")  # yesterday's "I finished this course" button
+    await ready.say("/forget")
+    await ready.press("確定刪除")
+    await onboard(ready)  # the same chat id starts again
+    assert "這個按鈕已經過期了" in await ready.press_payload(old_mark)
+    user = await store.get_user("console", ready.user)
+    assert user is not None and await store.marks(user.id, "kaohsiung-112") == []

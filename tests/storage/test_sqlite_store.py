@@ -45,7 +45,7 @@ async def store(db_path: Path) -> AsyncIterator[Store]:
 
 async def test_user_round_trip_keeps_state_data_and_epoch(store: Store) -> None:
     user, created = await store.get_or_create_user("telegram", "123456789", lang="en")
-    assert created and user.lang == "en" and user.active and not user.onboarded and user.epoch == 0
+    assert created and user.lang == "en" and user.active and not user.onboarded and user.epoch > 0
     assert user.created_at is not None and user.created_at.utcoffset() == timedelta(0)
 
     user.plan_id = "kaohsiung-112"
@@ -282,3 +282,13 @@ async def test_unknown_urls_name_the_problem_and_the_accepted_forms(url: str) ->
         await open_store(url)
     if url.startswith("mysql"):
         assert "'mysql'" in str(caught.value)
+
+
+async def test_epochs_never_repeat_even_for_a_forgotten_and_returning_person(store: Store) -> None:
+    first, _ = await store.get_or_create_user("telegram", "42")
+    first.epoch = await store.next_epoch()  # a plan switch
+    await store.save_user(first)
+    await store.delete_user(first.id)
+    again, created = await store.get_or_create_user("telegram", "42")
+    assert created and again.epoch > first.epoch
+    assert await store.next_epoch() > again.epoch
