@@ -54,7 +54,7 @@ def _label(raw: Any, loc: tuple[int | str, ...]) -> str:
         else:
             node = node.get(item) if isinstance(node, dict) else None
             parts.append(str(item))
-    return ".".join(parts) or "(top level)"
+    return ".".join(parts)
 
 
 def _describe(error: ErrorDetails) -> str:
@@ -62,14 +62,47 @@ def _describe(error: ErrorDetails) -> str:
     return message.removeprefix("Value error, ")
 
 
+class _RulesLoader(yaml.SafeLoader):
+    """YAML as HR writes it, read strictly: a key given twice is an error (PyYAML would let the
+    last one win silently), and a date that cannot exist (2023-02-30) stays text, so the model
+    reports it with its field path instead of PyYAML raising a bare ValueError."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)  # type: ignore[no-untyped-call]
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_RulesLoader.add_constructor("tag:yaml.org,2002:timestamp", _RulesLoader.construct_yaml_timestamp)
+
+
+def _problem(source: str, where: str, message: str) -> str:
+    """`file: field: problem`; a check across the whole plan names its fields in its message."""
+    return f"{source}: {where}: {message}" if where else f"{source}: {message}"
+
+
 def parse_plan(text: str, plan_id: str, source: str) -> Plan:
     """Validate one rules document; `source` names it in error messages."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_RulesLoader)  # a SafeLoader subclass: no arbitrary objects
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         raise PlanError([f"{source}: {where}not valid YAML: {exc.problem}"]) from None
+    except ValueError as exc:  # a value PyYAML's own constructors refuse, e.g. a huge number
+        raise PlanError([f"{source}: not valid YAML: {exc}"]) from None
     except yaml.YAMLError as exc:
         raise PlanError([f"{source}: not valid YAML: {exc}"]) from None
     if not isinstance(raw, dict):
@@ -88,7 +121,7 @@ def parse_plan(text: str, plan_id: str, source: str) -> Plan:
                 e["type"] == "too_short" and any(o is not e and o["loc"][: len(e["loc"])] == e["loc"] for o in errors)
             )
         ]
-        problems = [f"{source}: {_label(raw, e['loc'])}: {_describe(e)}" for e in errors]
+        problems = [_problem(source, _label(raw, e["loc"]), _describe(e)) for e in errors]
         raise PlanError(problems) from None
 
 

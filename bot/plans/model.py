@@ -72,12 +72,13 @@ class Bundle(Frozen):
 
     @model_validator(mode="after")
     def _hours_add_up(self) -> Bundle:
+        keys = [c.key for c in self.courses]
+        twice = [c.name for i, c in enumerate(self.courses) if c.key in keys[:i]]
+        if twice:  # first: a course given twice also makes the hours wrong
+            raise ValueError(f"a course is listed twice in this bundle: {', '.join(twice)}")
         total = sum(c.hours for c in self.courses)
         if abs(total - self.hours) > 1e-6:
             raise ValueError(f"hours is {self.hours:g} but its courses add up to {total:g}; fix one of them")
-        names = [c.key for c in self.courses]
-        if len(set(names)) != len(names):
-            raise ValueError("a course is listed twice in this bundle")
         return self
 
 
@@ -278,11 +279,35 @@ class Plan(Frozen):
                     raise ValueError(
                         f"reward {r.id} says total_hours {r.total_hours:g} but what it requires adds up to {derived:g}"
                     )
-        for name, items in (("reward", self.rewards), ("step", self.steps), ("help desk", self.help_desks)):
+        for name, items in (("rewards", self.rewards), ("steps", self.steps), ("help_desks", self.help_desks)):
             seen = [i.id for i in items]
-            if len(set(seen)) != len(seen):
-                raise ValueError(f"{name} ids must be unique")
+            twice = sorted({i for i in seen if seen.count(i) > 1})
+            if twice:
+                raise ValueError(f"{name}: ids must be unique; repeated: {', '.join(twice)}")
+        self._dates_fit()
         return self
+
+    def _dates_fit(self) -> None:
+        """The ROC year is the period's, and every deadline falls inside the plan's period."""
+        period = self.plan.period
+        years = range(period.effective_start.year, period.end.year + 1)
+        if self.plan.roc_year + 1911 not in years:
+            raise ValueError(
+                f"plan.roc_year {self.plan.roc_year} is {self.plan.roc_year + 1911}, but plan.period runs "
+                f"{period.effective_start.isoformat()} to {period.end.isoformat()} (ROC year = year - 1911)"
+            )
+        for i, r in enumerate(self.rewards):
+            day = r.deadline.date
+            if period.start is not None and day < period.start:
+                raise ValueError(
+                    f"rewards[{i}] ({r.id}).deadline.date {day.isoformat()} is before the plan starts "
+                    f"({period.start.isoformat()})"
+                )
+            if day > period.end:
+                raise ValueError(
+                    f"rewards[{i}] ({r.id}).deadline.date {day.isoformat()} is after the plan ends "
+                    f"({period.end.isoformat()})"
+                )
 
     # ---- lookups used by the domain and the dialogue ----
 

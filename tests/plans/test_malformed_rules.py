@@ -107,3 +107,68 @@ def test_rules_check_cli_all_files_pass() -> None:
         line.startswith("hsinchu-109：") and "20 門課，共 30 小時" in line and "109年9月30日（三）" in line
         for line in lines
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("deadline: {date: 2023-08-31, action: complete}", "deadline: {date: 2022-08-31, action: complete}"),
+            "rewards[0] (comp-leave).deadline.date 2022-08-31 is before the plan starts (2023-01-01)",
+        ),
+        (
+            ("deadline: {date: 2023-08-31, action: complete}", "deadline: {date: 2024-01-31, action: complete}"),
+            "rewards[0] (comp-leave).deadline.date 2024-01-31 is after the plan ends (2023-12-31)",
+        ),
+        (
+            ("roc_year: 112", "roc_year: 113"),
+            "plan.roc_year 113 is 2024, but plan.period runs 2023-01-01 to 2023-12-31",
+        ),
+        (
+            ("    cap_hours: 16", "    cap_hours: 16\n    cap_hours: 12"),
+            "line 135, column 5: not valid YAML: the key 'cap_hours' is given twice",
+        ),
+        (
+            ("deadline: {date: 2023-08-31, action: complete}", "deadline: {date: 2023-02-30, action: complete}"),
+            "rewards[0] (comp-leave).deadline.date: Input should be a valid date or datetime, day value is outside",
+        ),
+        (
+            ("period: {start: 2023-01-01, end: 2023-12-31}", "period: {start: 2023-13-01, end: 2023-12-31}"),
+            "plan.period.start: Input should be a valid date",
+        ),
+        (("  - id: egov", "  - id: ecpa"), "help_desks: ids must be unique; repeated: ecpa"),
+        (
+            (
+                "      - {name: 西餐禮儀實戰教學, hours: 1}",
+                "      - {name: 西餐禮儀實戰教學, hours: 1}\n      - {name: 西餐禮儀實戰教學, hours: 1}",
+            ),
+            "a course is listed twice in this bundle: 西餐禮儀實戰教學",
+        ),
+    ],
+)
+def test_wrong_plans_are_refused_naming_file_field_and_problem(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    old, new = change
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1), "kaohsiung-112.yaml")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "rules", "check", str(path)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{path}: " in done.stderr and expected in done.stderr, done.stderr
+
+
+def test_run_refuses_to_start_with_a_wrong_plan_and_says_why(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    write(rules, GOOD.replace("deadline: {date: 2023-08-31", "deadline: {date: 2023-02-30", 1), "kaohsiung-112.yaml")
+    env = {
+        "PATH": "/usr/bin:/bin", "RULES_DIR": str(rules), "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3",
+        "TELEGRAM_BOT_TOKEN": "123456:" + "A" * 35, "TELEGRAM_API_URL": "http://127.0.0.1:9",
+    }  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], capture_output=True, text=True, check=False, env=env, timeout=60
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "kaohsiung-112.yaml: rewards[0] (comp-leave).deadline.date: Input should be a valid date" in done.stderr
