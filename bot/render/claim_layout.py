@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fpdf import FPDF, FontFace
-from fpdf.enums import Align, TableCellFillMode, WrapMode, XPos, YPos
+from fpdf.enums import Align, MethodReturnValue, TableCellFillMode, WrapMode, XPos, YPos
+from fpdf.util import Padding
 
 from bot.render.claim_font import FONT_ENV, ClaimFontError, PreparedFonts, prepared_fonts
 
@@ -24,6 +25,9 @@ APPLICANT_COLS = (24.0, 66.0, 24.0, 66.0)
 LABEL_FILL = (235, 235, 235)
 BUNDLE_FILL = (245, 245, 245)
 SIGN_HEIGHT = 26.0
+TABLE_SIZE = 9.5
+LINE = 4.8  # mm per line in the course table
+PAD = 0.9
 
 
 @dataclass(frozen=True)
@@ -131,36 +135,78 @@ def _applicant(pdf: FPDF, doc: ClaimDoc, wrap: WrapMode) -> None:
     pdf.ln(4)
 
 
+def _row_height(pdf: FPDF, widths: tuple[float, ...], cells: tuple[str, ...], style: str, wrap: WrapMode) -> float:
+    """How tall fpdf2 will draw a table row: its tallest cell's lines, plus the padding."""
+    pdf.set_font("cjk", style, TABLE_SIZE)
+    lines = 1
+    for width, text in zip(widths, cells, strict=True):
+        found = pdf.multi_cell(
+            width, LINE, text, dry_run=True, output=MethodReturnValue.LINES, wrapmode=wrap, padding=Padding.new(PAD)
+        )
+        lines = max(lines, len(found) if isinstance(found, list) else 1)
+    pdf.set_font("cjk", "", TABLE_SIZE)
+    return lines * LINE + 2 * PAD
+
+
+def _height(pdf: FPDF, r: Row, wrap: WrapMode) -> float:
+    if r.kind == "bundle":
+        return _row_height(pdf, (sum(COURSE_COLS[:3]), *COURSE_COLS[3:]), r.cells, "B", wrap)
+    if r.kind == "total":
+        return _row_height(pdf, (sum(COURSE_COLS[:4]), COURSE_COLS[4]), r.cells, "B", wrap)
+    return _row_height(pdf, COURSE_COLS, r.cells, "", wrap)
+
+
+def _chunks(pdf: FPDF, doc: ClaimDoc, wrap: WrapMode) -> list[list[Row]]:
+    """The rows cut where a bundle's row would end a page without its first course under it."""
+    header = _row_height(pdf, COURSE_COLS, doc.headings, "B", wrap)
+    heights = [_height(pdf, r, wrap) for r in doc.rows]
+    chunks: list[list[Row]] = [[]]
+    y = pdf.get_y() + header
+    for i, (r, h) in enumerate(zip(doc.rows, heights, strict=True)):
+        after = heights[i + 1] if i + 1 < len(heights) else 0.0
+        if y + h > pdf.page_break_trigger:  # fpdf2 turns the page here by itself
+            y = pdf.t_margin + header
+        elif r.kind == "bundle" and chunks[-1] and y + h + after > pdf.page_break_trigger:
+            chunks.append([])
+            y = pdf.t_margin + header
+        chunks[-1].append(r)
+        y += h
+    return chunks
+
+
 def _courses(pdf: FPDF, doc: ClaimDoc, wrap: WrapMode) -> None:
-    pdf.set_font("cjk", "", 9.5)
     heading = FontFace(emphasis="B", fill_color=LABEL_FILL)
     bundle = FontFace(emphasis="B", fill_color=BUNDLE_FILL)
-    with pdf.table(
-        col_widths=COURSE_COLS,
-        width=WIDTH,
-        headings_style=heading,
-        line_height=4.8,
-        wrapmode=wrap,
-        repeat_headings=1,
-        text_align=(Align.C, Align.L, Align.L, Align.C, Align.C),
-        cell_fill_mode=TableCellFillMode.NONE,
-        padding=0.9,
-    ) as table:
-        head = table.row()
-        for text in doc.headings:
-            head.cell(text, align=Align.C)
-        for r in doc.rows:
-            row = table.row()
-            if r.kind == "bundle":
-                row.cell(r.cells[0], colspan=3, style=bundle)
-                row.cell(r.cells[1], style=bundle, align=Align.C)
-                row.cell(r.cells[2], style=bundle, align=Align.C)
-            elif r.kind == "total":
-                row.cell(r.cells[0], colspan=4, style=heading, align=Align.R)
-                row.cell(r.cells[1], style=heading, align=Align.C)
-            else:
-                for text in r.cells:
-                    row.cell(text)
+    for n, chunk in enumerate(_chunks(pdf, doc, wrap)):
+        if n:
+            pdf.add_page()
+        pdf.set_font("cjk", "", TABLE_SIZE)
+        with pdf.table(
+            col_widths=COURSE_COLS,
+            width=WIDTH,
+            headings_style=heading,
+            line_height=LINE,
+            wrapmode=wrap,
+            repeat_headings=1,
+            text_align=(Align.C, Align.L, Align.L, Align.C, Align.C),
+            cell_fill_mode=TableCellFillMode.NONE,
+            padding=PAD,
+        ) as table:
+            head = table.row()
+            for text in doc.headings:
+                head.cell(text, align=Align.C)
+            for r in chunk:
+                row = table.row()
+                if r.kind == "bundle":
+                    row.cell(r.cells[0], colspan=3, style=bundle)
+                    row.cell(r.cells[1], style=bundle, align=Align.C)
+                    row.cell(r.cells[2], style=bundle, align=Align.C)
+                elif r.kind == "total":
+                    row.cell(r.cells[0], colspan=4, style=heading, align=Align.R)
+                    row.cell(r.cells[1], style=heading, align=Align.C)
+                else:
+                    for text in r.cells:
+                        row.cell(text)
     pdf.ln(3)
 
 
