@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 from bot import logsafe
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.dialogue import Dialogue
 from bot.core.services import Services
 from bot.plans.loader import load_rules_dir
-from bot.storage import open_store
+from bot.storage import StoreError, open_store
 
 
 def setup_logging(level: str, settings: Settings | None = None) -> None:
@@ -35,5 +35,8 @@ def secrets(settings: Settings | None) -> list[str]:
 
 async def build_dialogue(settings: Settings, clock: Clock | None = None, database_url: str | None = None) -> Dialogue:
     book = load_rules_dir(settings.rules_dir)
-    store = await open_store(database_url or settings.database_url)
+    try:
+        store = await open_store(database_url or settings.database_url)
+    except StoreError as error:  # at start, a store that cannot be opened is a setting to fix
+        raise ConfigError(f"DATABASE_URL: {error}") from None
     return Dialogue(Services(book, store, clock or SystemClock(), admins=settings.admins))

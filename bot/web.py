@@ -5,14 +5,31 @@ Channels add their routes before the server starts; the runner owns its lifecycl
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.config import ConfigError
+
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_BODY = 1024 * 1024  # webhook bodies are small; refuse anything bigger outright
+
+
+def bind_problem(error: OSError, host: str, port: int) -> str:
+    """One line for the operator: which of BOT_HTTP_HOST and BOT_HTTP_PORT to fix."""
+    if isinstance(error, socket.gaierror):
+        return f"BOT_HTTP_HOST {host!r} is not an address or a known host name ({error.strerror})"
+    if error.errno == errno.EADDRINUSE:
+        return f"BOT_HTTP_PORT {port} on {host} is already in use by another program"
+    if error.errno == errno.EACCES:
+        return f"BOT_HTTP_PORT {port} needs privileges on this machine; use a port from 1024 up"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"BOT_HTTP_HOST {host!r} is not an address of this machine (use 0.0.0.0 or 127.0.0.1)"
+    return f"BOT_HTTP_HOST {host!r} / BOT_HTTP_PORT {port}: cannot listen ({error.strerror or error})"
 
 
 class WebServer:
@@ -35,7 +52,11 @@ class WebServer:
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as error:
+            await self.stop()
+            raise ConfigError(bind_problem(error, self.host, self.port)) from None
         log.info("HTTP server on %s:%s (webhooks: %s)", self.host, self.port, ", ".join(self.channels) or "none")
 
     async def stop(self) -> None:

@@ -109,6 +109,10 @@ class SqliteStore(SqliteOutbox, Store):
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as error:  # a file in the way, no permission, a read-only disk
                 raise StoreError(f"cannot create the folder {folder}: {error.strerror or error}") from None
+            try:  # here, not in aiosqlite, whose failed connect leaves its thread to touch a closed loop
+                sqlite3.connect(self.path).close()
+            except sqlite3.Error as error:
+                raise StoreError(f"cannot open SQLite database {self.path}: {error}") from None
         try:
             db = await aiosqlite.connect(self.path, isolation_level=None)  # we issue BEGIN ourselves
         except sqlite3.Error as error:

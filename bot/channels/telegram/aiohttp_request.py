@@ -12,18 +12,23 @@ has no write timeout; the read timeout starts once the request is sent.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import TYPE_CHECKING
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 if TYPE_CHECKING:
-    from telegram._utils.types import ODVInput  # the type BaseRequest.do_request is declared with
+    from telegram._utils.types import JSONDict, ODVInput  # the types BaseRequest is declared with
 
 _TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
+
+
+class NotBotAPI(TelegramError):
+    """The server answered, but not as a Bot API does: TELEGRAM_API_URL is wrong."""
 
 
 class AiohttpRequest(BaseRequest):
@@ -48,6 +53,18 @@ class AiohttpRequest(BaseRequest):
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        """Every Bot API answer is an object with ``ok``: anything else comes from a server that
+        is not the Bot API (a wrong TELEGRAM_API_URL), which PTB would report as a bad token."""
+        try:  # as BaseRequest does, minus its ERROR line with a traceback for a non-JSON answer
+            data = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            raise NotBotAPI("the answer is not from a Telegram Bot API (not JSON)") from None
+        if not isinstance(data, dict) or "ok" not in data:
+            raise NotBotAPI("the answer is not from a Telegram Bot API (no 'ok' field)")
+        return data
 
     async def do_request(
         self,

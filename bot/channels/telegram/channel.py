@@ -26,7 +26,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Conte
 
 from bot.channels.base import Delivered
 from bot.channels.dedupe import SeenEvents, SeenIds
-from bot.channels.telegram.aiohttp_request import AiohttpRequest
+from bot.channels.telegram.aiohttp_request import AiohttpRequest, NotBotAPI
 from bot.channels.telegram.commands import register_commands
 from bot.channels.telegram.delivery import DEFAULT_RETRY, OUTBOX_RETRY, Outcome, RetryPolicy, send_messages
 from bot.channels.telegram.limiter import ChatRateLimiter
@@ -120,7 +120,7 @@ class TelegramChannel:
         try:
             await self.application.initialize()
         except InvalidToken as error:  # PTB's message would quote the token: not into the logs
-            if error.__cause__ is not None:  # the answer was no Bot API reply (AiohttpRequest.parse_json_payload)
+            if _caused_by(error, NotBotAPI):  # the answer was no Bot API reply (AiohttpRequest.parse_json_payload)
                 raise ConfigError(
                     f"TELEGRAM_API_URL {api} does not answer as a Telegram Bot API (HTTP 404 or 401 to getMe, "
                     "without a Bot API reply); check the URL"
@@ -289,6 +289,16 @@ class TelegramChannel:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram: %r", context.error, exc_info=context.error)
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    """Whether `kind` is in the chain of causes (PTB re-raises InvalidToken from the first)."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, kind):
+            return True
+        cause = cause.__cause__
+    return False
 
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
