@@ -24,6 +24,7 @@ HEADER = (
 )  # fmt: skip
 ANCHORS = ("No.", "通過狀態", "認證時數", "課程類型")
 MIN_HEADER_CELLS = 5
+_LABELS = tuple(h for h in HEADER if len(h) >= 4)
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _GLUED_TIME = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{2})(\d{1,2}:\d{2}(?::\d{2})?)")
 _DATETIME = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?"
@@ -93,7 +94,15 @@ def join_line(line: Sequence[Box]) -> str:
         else:
             text = glue(text, b.text)
         prev = b
-    return fix_dates(text)
+    return fix_dates(split_label(text))
+
+
+def split_label(text: str) -> str:
+    """A phone card's label read in one box with its value (`認證時數3.0`) gets its tab back."""
+    for label in _LABELS:
+        if text.startswith(label) and len(text) > len(label) and text[len(label)] not in "\t：:":
+            return label + "\t" + text[len(label) :].lstrip()
+    return text
 
 
 def fix_dates(text: str) -> str:
@@ -154,6 +163,36 @@ def columns(header: Sequence[tuple[str, Box]], body: Sequence[Box]) -> list[Colu
         if out:
             out[-1] = Column(out[-1].name, out[-1].x0, left)
         out.append(Column(name, left, 1e9))
+    return out
+
+
+def fill_missing(header: list[tuple[str, Box]], body: Sequence[Box]) -> list[tuple[str, Box]]:
+    """A header cell OCR missed (e.g. 測驗 in a blurred JPEG) is put back where the body's
+    left edges show a column start between its two neighbours."""
+    out = list(header)
+    for (a, ab), (b, bb) in itertools.pairwise(header):
+        ia, ib = HEADER.index(a), HEADER.index(b)
+        missing = HEADER[ia + 1 : ib]
+        if not missing:
+            continue
+        starts = _clusters([x.x0 for x in body if ab.x1 < x.x0 <= bb.x0 + 2])
+        if len(starts) == len(missing) + 1:  # the last start is b's own column
+            for name, x in zip(missing, starts, strict=False):
+                out.append((name, Box(name, x + 3, ab.y0, x + 4, ab.y1)))
+    return sorted(out, key=lambda f: f[1].cx)
+
+
+def _clusters(xs: list[float]) -> list[float]:
+    """Left edges shared by at least two boxes, left to right."""
+    xs = sorted(xs)
+    out: list[float] = []
+    group: list[float] = []
+    for x in [*xs, 1e18]:
+        if group and x - group[0] > 6:
+            if len(group) >= 2:
+                out.append(group[0])
+            group = []
+        group.append(x)
     return out
 
 
@@ -237,6 +276,7 @@ def table_lines(boxes: Sequence[Box]) -> list[str] | None:
     head_bottom = max(b.y1 for _, b in header)
     head_top = min(b.y0 for _, b in header)
     body = [b for b in boxes if b.cy > head_bottom]
+    header = fill_missing(header, body)
     cols = columns(header, body)
     cells = [piece for b in body for piece in _split_across(b, cols)]
     names = [c.name for c in cols]
