@@ -34,7 +34,7 @@ from bot.channels.line.sender import NETWORK_ERRORS, LineSender, RetryPolicy
 from bot.config import LineSettings
 from bot.core.dialogue import Dialogue
 from bot.core.messages import Reply
-from bot.web import WebServer
+from bot.web import WebServer, read_body
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/line/webhook"
@@ -132,7 +132,7 @@ class LineChannel:
         if request.content_length is not None and request.content_length > MAX_BODY:
             return web.Response(status=413, text="body too large")
         try:
-            body = await request.read()
+            body = await read_body(request)
         except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413, text="body too large")
         if len(body) > MAX_BODY:
@@ -142,7 +142,7 @@ class LineChannel:
             return web.Response(status=400, text="bad signature")
         try:
             payload = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep, signed or not
             payload = None
         events = payload.get("events") if isinstance(payload, dict) else None
         if not isinstance(events, list):

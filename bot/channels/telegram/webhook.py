@@ -4,8 +4,9 @@ Answers, in the order they are decided:
 
 * 403 when ``X-Telegram-Bot-Api-Secret-Token`` is missing or wrong (compared in constant
   time, before the body is even read): not Telegram, nothing is processed;
-* 200 for anything else that is not a usable update: a body that is not JSON, not an
-  object with an ``update_id``, or that PTB cannot parse. Telegram resends every update
+* 408 when the body takes longer than the server's body timeout to arrive (`read_body`);
+* 200 for anything else that is not a usable update: a body that is not JSON (or nested
+  too deep to parse), not an object with an ``update_id``, or that PTB cannot parse. Telegram resends every update
   that did not get a 2xx, again and again, so refusing one that can never be fixed would
   only bring it back; it is logged (its shape, not its words) and dropped;
 * 503 while the bot is stopping: Telegram keeps the update and sends it again later;
@@ -26,6 +27,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Bot, Update
+
+from bot.web import read_body
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
@@ -54,7 +57,7 @@ class WebhookEndpoint:
         if not hmac.compare_digest(given, self._secret):
             log.warning("webhook call without the right secret token from %s", request.remote)
             return web.Response(status=403)
-        update = self._parse(await request.read())
+        update = self._parse(await read_body(request))
         if update is None:
             return web.Response(status=200)
         if not self._submit(update):
@@ -64,7 +67,7 @@ class WebhookEndpoint:
     def _parse(self, body: bytes) -> Update | None:
         try:
             data = json.loads(body)
-        except ValueError:  # also bad UTF-8
+        except (ValueError, RecursionError):  # also bad UTF-8; RecursionError: nested thousands deep
             log.warning("webhook: body is not JSON (%d bytes), dropped", len(body))
             return None
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):

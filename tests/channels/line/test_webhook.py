@@ -92,3 +92,18 @@ async def test_stop_waits_for_events_in_progress(bot: LineBot) -> None:
     assert len(bot.fake.replies) == 1
     body, signature = webhook_body([text_message_event(bot.user, "再見")], SECRET)
     assert await bot.post_body(body, signature) == 503  # LINE will redeliver to the next instance
+
+
+@pytest.mark.parametrize("depth", [100_000, 900])
+async def test_deeply_nested_signed_body_is_refused_with_one_warning(
+    bot: LineBot, depth: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    deep = "[" * depth + "]" * depth
+    body = ('{"destination": "U1", "events": [{"type": "message", "nested": ' + deep + "}]}").encode()
+    with caplog.at_level(logging.INFO):
+        status = await bot.post_body(body, sign(body, SECRET))
+        await bot.channel.drain(5)
+    assert status == (400 if depth > 1000 else 200)  # too deep to parse, or one unreadable event
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(problems) == 1 and not problems[0].exc_info, [r.getMessage() for r in problems]
+    await nothing_happened(bot)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 import pytest
 
@@ -97,3 +98,17 @@ async def test_a_lone_surrogate_is_answered(fake: FakeTelegramAPI, webhook: Webh
 
     carol.deliver = post_raw
     assert "不確定" in await carol.turn(update)  # answered, not "something went wrong"
+
+
+@pytest.mark.parametrize("depth", [100_000, 900])
+async def test_deeply_nested_body_is_dropped_with_200(
+    fake: FakeTelegramAPI, webhook: Webhook, depth: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    deep = '{"a": ' * depth + "1" + "}" * depth
+    body = ('{"update_id": 7, "message": ' + deep + "}").encode()
+    with caplog.at_level(logging.INFO):
+        assert await webhook.post(body) == 200  # the documented policy: dropped, or Telegram resends it forever
+        await settled(webhook.channel)
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(problems) == 1 and not problems[0].exc_info, [r.getMessage() for r in problems]
+    assert fake.sent == []
