@@ -22,8 +22,8 @@ from bot.domain.course_match import CourseMatcher
 from bot.domain.ocr import MAX_BYTES, ImageError, RapidOcrEngine, decode, default_engine
 from bot.domain.record import parse_record
 from bot.domain.record_reading import RecordReading, read_record
-from bot.domain.textnorm import COURSE_CODE
 from bot.plans.model import Plan
+from tests.support.reading import card_records, strip_code, table_records
 from tests.support.screenshots import FONT_DIR, Row, as_jpeg, pc_table, phone_shots
 
 pytestmark = pytest.mark.skipif(
@@ -62,7 +62,6 @@ NOT_IN_PLAN = [
     Row("智慧城市治理的趨勢與挑戰(中)", "2023-05-20 20:00:00", "2023-05-20 21:00:00"),
     Row("區塊鏈技術與數位治理應用", "2023-05-21 20:00:00", "2023-05-21 21:00:00"),
 ]
-LABELS = ("No.", "課程類型", "課程名稱", "上課期間", "閱讀時數", "通過狀態", "認證時數")
 
 
 @pytest.fixture(scope="session")
@@ -85,37 +84,6 @@ def read(engine: RapidOcrEngine) -> dict[str, list[list[str]]]:
         "phone-hsinchu-jpeg": [as_jpeg(s) for s in phone_shots(HSINCHU_ROWS)],
     }
     return {k: [engine.read(p) for p in shots] for k, shots in pictures.items()}
-
-
-def table_records(lines: Sequence[str]) -> list[dict[str, str]]:
-    """The table rows of one picture, as column name → cell."""
-    header = next(i for i, ln in enumerate(lines) if ln.startswith("No.\t課程類型"))
-    names = lines[header].split("\t")
-    rows = [ln.split("\t") for ln in lines[header + 1 :]]
-    return [dict(zip(names, r, strict=False)) for r in rows if len(r) == len(names)]
-
-
-def card_records(shots: Sequence[Sequence[str]]) -> list[dict[str, str]]:
-    """The cards of phone screenshots, label → value (a value's wrapped lines joined)."""
-    cards: list[dict[str, str]] = []
-    for lines in shots:
-        card: dict[str, str] = {}
-        label = None
-        for line in lines:
-            head, _, rest = line.partition("\t")
-            if head in LABELS:
-                if head == "No.":
-                    card = {}
-                    cards.append(card)
-                label = head
-                card[label] = rest
-            elif label and card:
-                card[label] = card[label] + (" " if label == "上課期間" else "") + line
-    return cards
-
-
-def strip_code(cell: str) -> str:
-    return COURSE_CODE.sub("", cell).strip()
 
 
 def assert_rows_read(
