@@ -39,7 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     rc = rules_sub.add_parser("check", help="validate rules files (default: all of rules/)")
     rc.add_argument("files", nargs="*")
 
-    check = sub.add_parser("check", help="read a learning record on stdin and show progress and rewards")
+    check = sub.add_parser(
+        "check", help="read a learning record (files: text or screenshots; else stdin) and show progress and rewards"
+    )
+    check.add_argument("files", nargs="*", help="text files or images (PNG/JPEG): together one record")
     check.add_argument("--plan", required=True, help="plan id, e.g. kaohsiung-112")
     check.add_argument("--as-of", type=_date, help="date to assess on (default: today in Taipei)")
     check.add_argument("--unpaid-leave", action="store_true", help="the courses were taken during unpaid leave")
@@ -120,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if plan is None:
                 return 2
             as_of = args.as_of or today_in_taipei()
-            return run_check(plan, sys.stdin, as_of, args.unpaid_leave, args.json, args.lang)
+            return run_check(plan, sys.stdin, as_of, args.unpaid_leave, args.json, args.lang, args.files)
         if args.command == "run":
             from bot.runner import run
 

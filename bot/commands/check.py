@@ -1,17 +1,23 @@
-"""`python -m bot check`: read a learning record on standard input and say where one stands."""
+"""`python -m bot check [FILE ...]`: read a learning record (text or screenshots, or standard
+input) and say where one stands."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
-from bot.domain.eligibility import Assessment, Assessor
+from bot.domain.eligibility import Assessment, Assessor, Note
+from bot.domain.image_kind import looks_like_image
+from bot.domain.ocr import ImageError, OcrEngine, default_engine
 from bot.domain.record import RecordError, RecordRow, parse_record
-from bot.domain.record_reading import read_record
+from bot.domain.record_reading import RecordReading, read_record
 from bot.i18n import current_lang, t, using
 from bot.plans.model import Plan
+from bot.render.record_notes import period_text, refusal, row_name
 from bot.render.status import note_text, render_assessment
 
 
@@ -51,21 +57,64 @@ def assessment_json(a: Assessment, unmatched: list[RecordRow], notes: list[str])
     }
 
 
-def run_check(plan: Plan, stdin: TextIO, as_of: date, unpaid_leave: bool, as_json: bool, lang: str) -> int:
+def read_inputs(files: Sequence[str], stdin: TextIO, engine: OcrEngine | None = None) -> str:
+    """The record's text from files (text, or screenshots read by OCR: several files are one
+    record, e.g. three phone screenshots) or, with no file, from standard input."""
+    if not files:
+        return stdin.read()
+    texts = []
+    for name in files:
+        data = Path(name).read_bytes()
+        if looks_like_image(data):
+            texts.append("\n".join((engine or default_engine()).read(data)))
+        else:
+            texts.append(data.decode("utf-8", errors="replace"))
+    return "\n".join(texts)
+
+
+def unclear_lines(reading: RecordReading) -> list[str]:
+    lines = []
+    for u in reading.unclear:
+        if not u.row.name:
+            lines.append(note_text(Note("unclear_unnamed", {"period": period_text(u.row.start, u.row.end)})))
+        elif u.field == "status":
+            lines.append(t("check.unclear_status", row=row_name(u.row)))
+        else:
+            lines.append(t("check.unclear_name", row=row_name(u.row), course=u.course.name if u.course else "?"))
+    return lines
+
+
+def run_check(
+    plan: Plan, stdin: TextIO, as_of: date, unpaid_leave: bool, as_json: bool, lang: str,
+    files: Sequence[str] = (), engine: OcrEngine | None = None,
+) -> int:  # fmt: skip
     with using(lang):
         try:
-            rows = parse_record(stdin.read())
+            rows = parse_record(read_inputs(files, stdin, engine))
         except RecordError as exc:
             print(t(exc.reason), file=sys.stderr)
             return 1
-        reading = read_record(plan, rows)
-        if not reading.completions and not any(not r.passed for r in rows) and reading.unmatched:
+        except ImageError as exc:
+            print(t(exc.reason), file=sys.stderr)
+            return 1
+        except OSError as exc:
+            print(t("check.not_a_file", file=exc.filename, reason=exc.strerror), file=sys.stderr)
+            return 2
+        reading = read_record(plan, rows, today=as_of)
+        if reading.problems:
+            print(refusal(plan, reading.problems), file=sys.stderr)
+            return 1
+        if not reading.completions and not any(r.passed is False for r in rows) and reading.unmatched:
             print(t("check.nothing_matched", plan=plan.plan.title.get(lang)), file=sys.stderr)
         a = Assessor(plan).assess(reading.completions, as_of, on_unpaid_leave=unpaid_leave)
+        unclear = unclear_lines(reading)
         if as_json:
             notes = [note_text(n) for n in (*reading.notes, *a.notes)]
             notes += [t("note.unmatched", course=r.label) for r in reading.unmatched]
-            print(json.dumps(assessment_json(a, list(reading.unmatched), notes), ensure_ascii=False, indent=2))
+            print(
+                json.dumps(assessment_json(a, list(reading.unmatched), notes + unclear), ensure_ascii=False, indent=2)
+            )
         else:
-            print(render_assessment(a, reading.unmatched, reading.notes))
+            text = render_assessment(a, reading.unmatched, reading.notes)
+            print(text + ("\n" + "\n".join(f"・{line}" for line in unclear) if unclear else ""))
     return 0

@@ -61,6 +61,7 @@ ACTIONS: dict[str, Action] = {
     "u": progress.undo,
     "undo": progress.undo,
     "rec": progress.ask_record,
+    "rc": progress.confirm_row,
     "topic": questions.topic,
     "rem": settings.remind,
     "lang": settings.language,

@@ -22,7 +22,7 @@ def completion_of(mark: Mark) -> Completion:
     if mark.start is not None and mark.end is not None:
         return Completion(mark.course_key, end=mark.end, start=mark.start, source="record")
     end = datetime.combine(mark.completed_on, time(0, 0), TAIPEI) if mark.completed_on else None
-    return Completion(mark.course_key, end=end, off_duty_claim=mark.off_duty, source="self")
+    return Completion(mark.course_key, end=end, off_duty_claim=mark.off_duty, source=mark.source)
 
 
 async def assessed_people(

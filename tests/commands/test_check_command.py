@@ -87,3 +87,35 @@ def test_empty_or_unreadable_record(stdin: str, message: str) -> None:
 def test_unknown_plan() -> None:
     result = run("--plan", "taipei-999", stdin=SAMPLE)
     assert result.returncode != 0 and "taipei-999" in result.stderr and "kaohsiung-112" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("bad", "said"),
+    [
+        ("2023-02-30 19:00:00~2023-02-30 20:00:00", "上課開始時間「2023-02-30 19:00:00」不是存在的日期或時間"),
+        ("2023-13-01 19:00:00~2023-13-01 20:00:00", "上課開始時間「2023-13-01 19:00:00」不是存在的日期或時間"),
+        ("2023-03-01 19:00:00~2023-03-01 25:00:00", "上課結束時間「2023-03-01 25:00:00」不是存在的日期或時間"),
+        ("2023-03-01 21:00:00~2023-03-01 20:00:00", "結束時間「2023-03-01 20:00:00」早於開始時間"),
+        ("2023-08-20 19:00:00~2023-08-20 20:00:00", "上課開始時間「2023-08-20」在今天之後"),
+        ("2099-03-01 19:00:00~2099-03-01 20:00:00", "上課開始時間「2099-03-01」在今天之後"),
+    ],
+)
+def test_impossible_rows_are_named_and_nothing_is_assessed(bad: str, said: str) -> None:
+    text = SAMPLE.replace("2023-01-01 09:00:00~2023-01-01 10:00:00", bad)
+    result = run("--plan", "kaohsiung-112", "--as-of", "2023-08-01", stdin=text)
+    assert result.returncode == 1 and "Traceback" not in result.stderr and result.stdout == ""
+    assert "沒有記下任何進度" in result.stderr and f"第 2 筆「來玩六龜，遛溜忘歸」：{said}" in result.stderr
+
+
+def test_a_record_in_files_is_one_record(tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    lines = SAMPLE.splitlines()
+    (folder / "a.txt").write_text("\n".join(lines[:9]), encoding="utf-8")  # the header and the first rows
+    (folder / "b.txt").write_text("\n".join(lines[9:]), encoding="utf-8")
+    result = run(
+        "--plan", "kaohsiung-112", "--as-of", "2023-08-01", str(folder / "a.txt"), str(folder / "b.txt"), stdin=""
+    )
+    assert result.returncode == 0, result.stderr
+    assert "10／10 小時" in result.stdout

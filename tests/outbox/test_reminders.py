@@ -253,8 +253,8 @@ async def test_an_outage_until_the_evening_fails_the_reminder_with_the_reason(bo
     await bot.person("501")
     bot.channels["telegram"].down = True
     await bot.day("2023-08-24")
-    while bot.clock.now() < at("2023-08-24", 21):
-        bot.clock.advance(timedelta(minutes=5))
+    while bot.clock.now() < at("2023-08-24", 21):  # the service's courier looks every few seconds
+        bot.clock.advance(timedelta(minutes=1))
         await bot.courier.deliver_pending()
     assert await bot.store.reminder_deliveries("kaohsiung-112", DEADLINE, 7) == {"failed": 1}
     bot.channels["telegram"].down = False

@@ -104,3 +104,14 @@ async def test_a_lone_surrogate_is_answered(bot: LineBot) -> None:
     assert await bot.post_body(body, sign(body, SECRET)) == 200
     await bot.channel.drain(10)
     assert "不確定" in texts(bot.fake.replies[-1]["messages"])
+
+
+async def test_an_impossible_record_is_answered_naming_the_row(bot: LineBot) -> None:
+    from tests.support.records import Row, desktop
+
+    await onboard(bot)
+    record = desktop([Row("友善職場", "2023-03-01 19:00:00", "2023-03-01 25:00:00")])
+    got = texts(await bot.say(record))
+    assert "第 1 筆「友善職場」：上課結束時間「2023-03-01 25:00:00」不是存在的日期或時間" in got
+    user = await bot.store.get_user("line", bot.user)
+    assert user is not None and await bot.store.marks(user.id, "kaohsiung-112") == []

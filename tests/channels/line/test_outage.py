@@ -51,4 +51,3 @@ async def test_a_multicast_during_an_outage_is_sent_later_once_under_the_same_re
     assert later_keys == first_keys and len(first_keys) == 1  # LINE can refuse a copy it already took
     (done,) = await store.broadcasts()
     assert done.counts == {"sent": 30} and done.uncertain == 0
-

@@ -9,6 +9,7 @@ import logging
 import pytest
 
 from bot.channels.telegram.webhook import public_webhook_url
+from bot.storage import Store
 from tests.channels.telegram.conftest import PUBLIC_URL, SECRET, Webhook
 from tests.channels.telegram.person import Person, settled
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -112,3 +113,19 @@ async def test_deeply_nested_body_is_dropped_with_200(
     problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(problems) == 1 and not problems[0].exc_info, [r.getMessage() for r in problems]
     assert fake.sent == []
+
+
+async def test_an_impossible_record_is_answered_naming_the_row(
+    webhook: Webhook, fake: FakeTelegramAPI, store: Store
+) -> None:
+    from tests.support.records import Row, desktop
+
+    chat = 77001
+    await webhook.channel.dialogue.prepare_ready("telegram", str(chat), "kaohsiung-112", "zh-TW")
+    record = desktop([Row("友善職場", "2023-13-01 19:00:00", "2023-13-01 20:00:00")])
+    await webhook.deliver(fake.make_message_update(chat, record))
+    await settled(webhook.channel)
+    (answer,) = [s["message"]["text"] for s in fake.sent if s["chat_id"] == chat]
+    assert "第 1 筆「友善職場」：上課開始時間「2023-13-01 19:00:00」不是存在的日期或時間" in answer
+    user = await store.get_user("telegram", str(chat))
+    assert user is not None and await store.marks(user.id, "kaohsiung-112") == []

@@ -1,0 +1,116 @@
+"""The same learning record in each form staff have it in: the desktop copy (tabs, the
+multi-line 通過條件 cell), phone copies (single spaces, runs of spaces, one cell per line),
+the phone's card list, and the lifelong-learning portal's 學習時數 table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+HEADER = (
+    "No.", "課程類型", "課程名稱", "上課期間", "閱讀時數", "測驗", "問卷", "通過條件", "通過狀態", "認證時數",
+    "終身學習上傳狀態", "終身學習時數上傳時間",
+)  # fmt: skip
+CONDITION = ("課程測驗：75 分(含)以上", "閱讀時數：00:30:00(含)以上", "需填問卷：是")
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    start: str  # "2023-03-01 19:00:00"
+    end: str
+    status: str = "已通過"
+    hours: str = "1.0"
+    code: str | None = None
+
+    @property
+    def shown(self) -> str:
+        return f"{self.name} ({self.code})" if self.code else self.name
+
+    def cells(self, n: int) -> list[str]:
+        return [
+            str(n), "開放式", self.shown, f"{self.start}~{self.end}", "01:00:00", "100", "已填", " ".join(CONDITION),
+            self.status, self.hours, "成功", "2023-09-02 12:00:00",
+        ]  # fmt: skip
+
+
+def desktop(rows: Sequence[Row], header: bool = True) -> str:
+    """As a desktop browser copies the table: tabs, 通過條件 over three lines."""
+    lines = ["\t".join(HEADER)] if header else []
+    for n, row in enumerate(rows, 1):
+        cells = row.cells(n)
+        cells[7] = "\n".join(CONDITION)
+        lines.append("\t".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def single_spaces(rows: Sequence[Row], header: bool = False) -> str:
+    lines = [" ".join(HEADER)] if header else []
+    lines += [" ".join(row.cells(n)) for n, row in enumerate(rows, 1)]
+    return "\n".join(lines)
+
+
+def spaced(rows: Sequence[Row], header: bool = True) -> str:
+    lines = ["   ".join(HEADER)] if header else []
+    lines += ["   ".join(row.cells(n)) for n, row in enumerate(rows, 1)]
+    return "\n".join(lines)
+
+
+def one_per_line(rows: Sequence[Row], header: bool = False) -> str:
+    lines = list(HEADER) if header else []
+    for n, row in enumerate(rows, 1):
+        lines += row.cells(n)
+    return "\n".join(lines)
+
+
+def cards(rows: Sequence[Row]) -> str:
+    """The phone's card list copied (or OCR'd): a label and its value per line, the period
+    split after `~`, the status sometimes before the period."""
+    lines = ["下午3:14", "< 返回", "學習紀錄"]
+    for n, row in enumerate(rows):
+        lines.append(row.shown)
+        if n % 2:
+            lines += [f"通過狀態 {row.status}", "上課期間", f"{row.start}~", row.end]
+        else:
+            lines += ["上課期間", f"{row.start} ~", row.end, "閱讀時數 01:00:00", f"通過狀態：{row.status}"]
+        lines.append(f"認證時數 {row.hours}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class PortalRow:
+    name: str
+    recorded: str  # 民國 digits, e.g. "1090803"
+    hours: int = 1
+    term: str = "109"
+    institution: str = "行政院人事行政總處公務人力發展學院"
+
+    def cells(self) -> list[str]:
+        return [
+            self.name, self.term, self.institution, f"起: 1090101 迄: 1091231 登: {self.recorded}", f"{self.hours}小時",
+            "新竹市政府", "科員", "薦任第6職等", "", "數位", "*",
+        ]  # fmt: skip
+
+
+PORTAL_HEADER = (
+    "課程名稱",
+    "期別",
+    "學習機關(構)",
+    "上課期間",
+    "時數",
+    "服務機關",
+    "職稱",
+    "官職等",
+    "假別",
+    "學習類別",
+    "業務相關",
+)
+PORTAL_SUMMARY = (
+    "您的學習時數資料如下:\n通過總學習時數\t30 小時\n數位課程總學習時數\t30 小時\n環境教育(4小時)\t4 小時\n"
+)
+
+
+def portal(rows: Sequence[PortalRow], separator: str = "\t") -> str:
+    lines = [PORTAL_SUMMARY.replace("\t", separator), separator.join(PORTAL_HEADER)]
+    lines += [separator.join(row.cells()) for row in rows]
+    return "\n".join(lines)
