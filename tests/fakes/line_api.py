@@ -9,6 +9,9 @@ giving 409 on a repeat; 429 for rate limits and for an exhausted monthly quota; 
 (5 messages, 5,000-character text, 13 quick-reply items, 20-character labels, 300-character
 postback data, flex altText); no default rich menu before its image is uploaded.
 
+Content users sent (``add_content``) is served by ``GET /v2/bot/message/{messageId}/content``
+until ``expire_content``, as ``AsyncMessagingApiBlob.get_message_content`` fetches it.
+
 The webhook builders emit every field LINE sends (``mode``, ``timestamp``, ``webhookEventId``,
 ``deliveryContext``, ``message.quoteToken``...): the SDK turns an event missing a type-specific
 field into ``UnknownEvent`` without a word, and raises on a missing common field.
@@ -80,12 +83,14 @@ def _quote_token() -> str:
     return secrets.token_urlsafe(64)
 
 
-def _event(event_type: str, user_id: str, *, reply_token: bool = True, **extra: Any) -> Json:
+def _event(
+    event_type: str, user_id: str | None, *, reply_token: bool = True, source: Json | None = None, **extra: Any
+) -> Json:
     event: Json = {
         "type": event_type,
         "mode": "active",
         "timestamp": int(time.time() * 1000),
-        "source": {"type": "user", "userId": user_id},
+        "source": source or {"type": "user", "userId": user_id},
         "webhookEventId": new_ulid(),
         "deliveryContext": {"isRedelivery": False},
     }
@@ -105,6 +110,99 @@ def unfollow_event(user_id: str) -> Json:
 def text_message_event(user_id: str, text: str) -> Json:
     message = {"id": _message_id(), "type": "text", "quoteToken": _quote_token(), "text": text}
     return _event("message", user_id, message=message)
+
+
+def _message_event(user_id: str, message: Json, *, source: Json | None = None) -> Json:
+    return _event("message", user_id, source=source, message={"id": _message_id(), **message})
+
+
+def image_message_event(
+    user_id: str, message_id: str | None = None, *, image_set: tuple[str, int, int] | None = None
+) -> Json:
+    """An image from a user; its bytes are fetched by ``event["message"]["id"]`` (see
+    :meth:`FakeLineAPI.add_content`). ``image_set`` = (id, index from 1, total) for one image of
+    several sent together."""
+    message: Json = {"type": "image", "quoteToken": _quote_token(), "contentProvider": {"type": "line"}}
+    if image_set is not None:
+        set_id, index, total = image_set
+        message["imageSet"] = {"id": set_id, "index": index, "total": total}
+    event = _message_event(user_id, message)
+    if message_id is not None:
+        event["message"]["id"] = message_id
+    return event
+
+
+def sticker_message_event(user_id: str) -> Json:
+    message = {
+        "type": "sticker",
+        "quoteToken": _quote_token(),
+        "packageId": "446",
+        "stickerId": "1988",
+        "stickerResourceType": "STATIC",
+        "keywords": ["OK", "Thumbs up", "good"],
+    }
+    return _message_event(user_id, message)
+
+
+def location_message_event(user_id: str) -> Json:
+    """A shared location (Taipei City Hall); LINE gives location messages no quoteToken."""
+    message = {
+        "type": "location",
+        "title": "臺北市政府",
+        "address": "110臺灣臺北市信義區市府路1號",
+        "latitude": 25.037531,
+        "longitude": 121.563747,
+    }
+    return _message_event(user_id, message)
+
+
+def file_message_event(user_id: str, file_name: str = "record.pdf", size: int = 12345) -> Json:
+    """A file from a user (no quoteToken, as LINE sends it); the bytes come from the content endpoint."""
+    return _message_event(user_id, {"type": "file", "fileName": file_name, "fileSize": size})
+
+
+def audio_message_event(user_id: str) -> Json:
+    """A 6-second voice message (no quoteToken, as LINE sends it)."""
+    return _message_event(user_id, {"type": "audio", "duration": 6000, "contentProvider": {"type": "line"}})
+
+
+def video_message_event(user_id: str) -> Json:
+    message = {"type": "video", "quoteToken": _quote_token(), "duration": 8000, "contentProvider": {"type": "line"}}
+    return _message_event(user_id, message)
+
+
+def group_text_event(group_id: str, user_id: str, text: str) -> Json:
+    """A text message in a group chat (``group_id``: "C" + 32 hex digits)."""
+    message = {"type": "text", "quoteToken": _quote_token(), "text": text}
+    return _message_event(user_id, message, source={"type": "group", "groupId": group_id, "userId": user_id})
+
+
+def room_text_event(room_id: str, user_id: str, text: str) -> Json:
+    """A text message in a multi-person chat (``room_id``: "R" + 32 hex digits)."""
+    message = {"type": "text", "quoteToken": _quote_token(), "text": text}
+    return _message_event(user_id, message, source={"type": "room", "roomId": room_id, "userId": user_id})
+
+
+def join_event(group_id: str) -> Json:
+    """The bot was added to a group: a reply token, and a source without userId."""
+    return _event("join", None, source={"type": "group", "groupId": group_id})
+
+
+def leave_event(group_id: str) -> Json:
+    return _event("leave", None, reply_token=False, source={"type": "group", "groupId": group_id})
+
+
+def member_joined_event(group_id: str, user_ids: list[str]) -> Json:
+    members = [{"type": "user", "userId": user_id} for user_id in user_ids]
+    return _event("memberJoined", None, source={"type": "group", "groupId": group_id}, joined={"members": members})
+
+
+def new_group_id() -> str:
+    return "C" + secrets.token_hex(16)
+
+
+def new_room_id() -> str:
+    return "R" + secrets.token_hex(16)
 
 
 def postback_event(user_id: str, data: str, *, params: Json | None = None) -> Json:
@@ -240,6 +338,7 @@ class FakeLineAPI:
         self.requests: list[Json] = []  # every request: {method, path, headers (subset), json}
         self.rich_menus: dict[str, Json] = {}  # richMenuId -> the menu as LINE lists it
         self.rich_menu_images: dict[str, tuple[str, bytes]] = {}  # richMenuId -> (content type, data)
+        self.contents: dict[str, tuple[str, bytes]] = {}  # messageId -> (content type, data) users sent
         self.default_rich_menu: str | None = None
         self.quota: Json = {"type": "none"}  # or {"type": "limited", "value": 200}
         self.consumption = 0  # totalUsage: requests x deliverable recipients of push/multicast
@@ -280,6 +379,7 @@ class FakeLineAPI:
             ("DELETE", "/v2/bot/richmenu/{richMenuId}", self._delete_rich_menu, "richmenu_delete"),
             ("POST", "/v2/bot/user/all/richmenu/{richMenuId}", self._set_default, "richmenu_set_default"),
             ("GET", "/v2/bot/user/all/richmenu", self._get_default, "richmenu_get_default"),
+            ("GET", "/v2/bot/message/{messageId}/content", self._message_content, "message_content"),
         ]:
             app.router.add_route(method, path, handler, name=name)
         if unknown := set(self.max_per_second) - set(app.router.named_resources()):
@@ -318,6 +418,15 @@ class FakeLineAPI:
             if token not in self._issued_tokens:
                 self.issue_reply_token(token)
         return webhook_body(events, channel_secret, destination=destination or self.bot_info["userId"])
+
+    def add_content(self, message_id: str, data: bytes, content_type: str = "image/jpeg") -> None:
+        """The bytes of a message a user sent (image, video, audio, file), served by
+        ``GET /v2/bot/message/{messageId}/content`` (api-data.line.me at LINE)."""
+        self.contents[message_id] = (content_type, bytes(data))
+
+    def expire_content(self, message_id: str) -> None:
+        """LINE keeps content only for a while: afterwards the endpoint answers 404."""
+        self.contents.pop(message_id, None)
 
     def expire_reply_token(self, token: str) -> None:
         self._reply_tokens.pop(token, None)
@@ -491,6 +600,13 @@ class FakeLineAPI:
         if not isinstance(request[_BODY].get("chatId"), str):
             return _bad_request([{"message": "Must not be null", "property": "chatId"}])
         return web.json_response({}, status=202)
+
+    async def _message_content(self, request: web.Request) -> web.Response:
+        content = self.contents.get(request.match_info["messageId"])
+        if content is None:  # unknown, or expired
+            return _error(404, "Not found")
+        content_type, data = content
+        return web.Response(body=data, headers={"Content-Type": content_type})
 
     # ---- rich menus
 

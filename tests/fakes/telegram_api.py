@@ -6,8 +6,9 @@ aiohttp server on 127.0.0.1 speaks the Bot API as Telegram does: ``/bot<token>/<
 form, multipart or JSON bodies; ``{"ok": ..., "result": ...}`` answers with real-shaped objects;
 Telegram's error codes and descriptions for the limits bots hit (4,096 characters, 64-byte
 ``callback_data``, HTML entities, "message is not modified", blocked users, 429 flood waits);
-getUpdates long polling with offset confirmation. Use it as
-``ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot")``.
+getUpdates long polling with offset confirmation; files (``getFile``, the file URL, ``sendDocument``
+uploads, photo/document/sticker/voice... updates). Use it as
+``ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot").base_file_url(f"{fake.url}/file/bot")``.
 
 Flood limits are off unless asked for: ``max_per_second`` (the whole bot) and
 ``max_per_chat_per_second`` make it answer messages sent too fast with Telegram's 429, counted in
@@ -17,6 +18,8 @@ Deliberate differences: webhooks are stored, never delivered (webhook tests POST
 :meth:`FakeTelegramAPI.make_message_update` to the bot themselves); MarkdownV2 is not checked;
 with ``strict_html`` (default) a bare ``&`` or ``>`` in HTML is rejected, where Telegram keeps
 it as a literal character. Rarely seen error descriptions are close to Telegram's, not copied.
+Photos are not re-encoded: every PhotoSize of an update serves the bytes given, and the full
+size has their own dimensions (PNG/JPEG) rather than Telegram's 1280-pixel rescale.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ import copy
 import itertools
 import json
 import math
+import mimetypes
 import re
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +44,9 @@ from tests.fakes.rate_window import RateWindow
 
 JSON = dict[str, Any]
 DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"
-MAX_TEXT, MAX_CALLBACK_DATA = 4096, 64
+MAX_TEXT, MAX_CALLBACK_DATA, MAX_CAPTION = 4096, 64, 1024
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses bigger files: "file is too big"
+MAX_UPLOAD = 50 * 1024 * 1024  # a bot uploads at most 50 MB: 413 "Request Entity Too Large"
 _HTML_TAGS = {  # tag -> entity type, for the tags Telegram accepts with parse_mode=HTML
     "b": "bold",
     "strong": "bold",
@@ -76,6 +83,8 @@ _STRING_FIELDS = frozenset(
         "description",
         "name",
         "title",
+        "file_id",
+        "document",  # a string one is a file_id (or URL); an upload is a file part
     }
 )
 _NESTED_FIELDS = frozenset(
@@ -87,6 +96,7 @@ _NESTED_FIELDS = frozenset(
         "allowed_updates",
         "link_preview_options",
         "reply_parameters",
+        "caption_entities",
     }
 )
 _BUTTON_KINDS = (
@@ -110,6 +120,8 @@ _METHODS = (
     "setMyCommands",
     "getMyCommands",
     "sendMessage",
+    "sendDocument",
+    "getFile",
     "editMessageText",
     "editMessageReplyMarkup",
     "answerCallbackQuery",
@@ -223,6 +235,34 @@ def _decode_field(name: str, raw: str) -> Any:
         return raw
 
 
+_FILE_KINDS: dict[str, tuple[str, str, str, str]] = {
+    # kind -> (file_id prefix, file_unique_id prefix, file_path directory, default extension); the
+    # prefixes are those of Telegram's own ids (they encode the kind of file), the rest is random.
+    "photo": ("AgACAgUAAxkBAAI", "AQAD", "photos", ".jpg"),
+    "document": ("BQACAgUAAxkBAAI", "AgAD", "documents", ""),
+    "sticker": ("CAACAgUAAxkBAAI", "AgAD", "stickers", ".webp"),
+    "voice": ("AwACAgUAAxkBAAI", "AgAD", "voice", ".oga"),
+    "video": ("BAACAgUAAxkBAAI", "AgAD", "videos", ".mp4"),
+    "audio": ("CQACAgUAAxkBAAI", "AgAD", "music", ".mp3"),
+}
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of PNG or JPEG bytes, None for anything else."""
+    if data.startswith(_PNG_SIGNATURE) and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    i = 2
+    while i + 9 <= len(data) and data[i] == 0xFF:
+        marker, length = data[i + 1], int.from_bytes(data[i + 2 : i + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a start-of-frame
+            return int.from_bytes(data[i + 7 : i + 9], "big"), int.from_bytes(data[i + 5 : i + 7], "big")
+        i += 2 + length
+    return None
+
+
 class FakeTelegramAPI:
     """In-process fake of ``https://api.telegram.org`` for one bot token.
 
@@ -231,6 +271,12 @@ class FakeTelegramAPI:
     chat (``send*`` but sendChatAction, ``edit*``): one over a limit is answered 429 "retry after",
     counted in ``rate_limited`` and neither performed nor recorded in ``sent``. Only accepted
     messages count against the limits; see :class:`RateWindow` for the tolerance.
+
+    Files: :meth:`add_file` and the ``make_*_update`` builders register bytes under a file_id;
+    ``getFile`` gives their ``file_path`` (refusing files over 20 MB, as Telegram does for bots)
+    and ``GET /file/bot<token>/<file_path>`` serves them: build the bot with
+    ``base_file_url=f"{fake.url}/file/bot"``. ``sendDocument`` takes multipart uploads (at most
+    50 MB) or a known file_id; what was sent is in ``sent`` with a ``"document"`` key.
     """
 
     def __init__(
@@ -265,6 +311,9 @@ class FakeTelegramAPI:
         self.command_sets: dict[tuple[str, str], list[JSON]] = {}  # (scope, language) -> commands
         self.webhook: JSON = {"url": "", "secret_token": None}
         self.messages: dict[tuple[int | str, int], JSON] = {}  # current state of every message
+        # file_id -> file_id, file_unique_id, file_size, file_path, mime_type, file_name, data
+        self.files: dict[str, JSON] = {}
+        self.downloads: list[JSON] = []  # every GET of /file/bot<token>/<path>: file_path, time, status
         # Internal state.
         self._pending: list[JSON] = []
         self._update_ids = itertools.count(700_000_001)
@@ -276,6 +325,8 @@ class FakeTelegramAPI:
         self._failures: dict[str, list[_Failure]] = {}
         self._rate_bot = RateWindow()
         self._rate_chats: dict[int | str, RateWindow] = {}
+        self._file_paths: dict[str, str] = {}  # file_path -> file_id
+        self._file_numbers = itertools.count(0)
         self._poll_generation = 0
         self._closing = False
         self._changed = asyncio.Event()
@@ -286,8 +337,9 @@ class FakeTelegramAPI:
         }
 
     async def start(self) -> FakeTelegramAPI:
-        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024)  # 50 MB and the other fields
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         # handler_cancellation: a request whose client went away (a cancelled long poll) stops.
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -324,7 +376,8 @@ class FakeTelegramAPI:
         """Make the next ``times`` calls of ``method`` ("*": any method) fail.
 
         429 answers carry ``parameters.retry_after`` (default 1 s). ``drop=True`` closes the
-        connection without an answer. ``delay`` waits before answering.
+        connection without an answer. ``delay`` waits before answering. ``"download"`` fails
+        file downloads (``GET /file/bot...``) instead; "*" does not cover them.
         """
         error, parameters = None, None
         if status == 429:
@@ -416,6 +469,130 @@ class FakeTelegramAPI:
         self._open_queries.add(query["id"])  # the bot may answer it once
         return {"update_id": next(self._update_ids), "callback_query": query}
 
+    # ---- files and media updates -----------------------------------------------------------
+    def add_file(self, data: bytes, *, mime_type: str | None = None, file_name: str | None = None) -> JSON:
+        """Store ``data`` as a file the bot may fetch (getFile, then the file URL) or re-send
+        by file_id; returns ``{"file_id", "file_unique_id", "file_size"}``."""
+        return self._add_file(data, "document", mime_type=mime_type, file_name=file_name)
+
+    def make_photo_update(
+        self,
+        chat_id: int,
+        data: bytes,
+        *,
+        caption: str | None = None,
+        media_group_id: str | None = None,
+        language_code: str = "zh-hant",
+    ) -> JSON:
+        """A photo from a user; not queued. ``photo`` holds two sizes, largest last: a 90 px
+        thumbnail and the full image (PNG/JPEG dimensions read from ``data``, else 1280x960).
+        Both file_ids serve ``data`` itself."""
+        width, height = _image_size(data) or (1280, 960)
+        scale = min(1.0, 90 / max(width, height, 1))
+        sizes = [
+            (max(1, round(width * scale)), max(1, round(height * scale))),
+            (width, height),
+        ]
+        mime_type = "image/png" if data.startswith(_PNG_SIGNATURE) else "image/jpeg"  # served as given
+        photo = [self._add_file(data, "photo", mime_type=mime_type) | {"width": w, "height": h} for w, h in sizes]
+        content: JSON = {"photo": photo}
+        if media_group_id is not None:
+            content["media_group_id"] = media_group_id
+        if caption is not None:
+            content["caption"] = caption
+        return self._incoming(chat_id, content, language_code=language_code)
+
+    def make_document_update(
+        self, chat_id: int, data: bytes, *, mime_type: str, file_name: str, caption: str | None = None
+    ) -> JSON:
+        """A file sent "as a file" (an image too: then ``mime_type`` is image/*); not queued."""
+        document = {"file_name": file_name, "mime_type": mime_type} | self._add_file(
+            data, "document", mime_type=mime_type, file_name=file_name
+        )
+        content: JSON = {"document": document} | ({"caption": caption} if caption is not None else {})
+        return self._incoming(chat_id, content)
+
+    def make_sticker_update(self, chat_id: int) -> JSON:
+        """A static sticker (WebP, 512x512) from a user; not queued."""
+        webp = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
+        sticker = self._add_file(webp, "sticker", mime_type="image/webp") | {
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "👍",
+            "set_name": "TestStickers_by_gov_helper_test_bot",
+        }
+        return self._incoming(chat_id, {"sticker": sticker})
+
+    def make_location_update(self, chat_id: int, latitude: float = 25.03, longitude: float = 121.56) -> JSON:
+        """A shared location (not live) from a user; not queued."""
+        return self._incoming(chat_id, {"location": {"latitude": latitude, "longitude": longitude}})
+
+    def make_voice_update(self, chat_id: int) -> JSON:
+        """A 3-second voice note (Opus in Ogg) from a user; not queued."""
+        voice = {"duration": 3, "mime_type": "audio/ogg"} | self._add_file(
+            b"OggS\x00\x02" + bytes(200), "voice", mime_type="audio/ogg"
+        )
+        return self._incoming(chat_id, {"voice": voice})
+
+    def make_video_update(self, chat_id: int) -> JSON:
+        """A 5-second 1280x720 MP4 video from a user; not queued."""
+        data = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(500)
+        video = {"width": 1280, "height": 720, "duration": 5, "mime_type": "video/mp4"} | self._add_file(
+            data, "video", mime_type="video/mp4"
+        )
+        return self._incoming(chat_id, {"video": video})
+
+    def make_audio_update(self, chat_id: int) -> JSON:
+        """A 3-minute MP3 sent as music from a user; not queued."""
+        audio = {
+            "duration": 180,
+            "performer": "測試樂團",
+            "title": "測試歌曲",
+            "file_name": "song.mp3",
+            "mime_type": "audio/mpeg",
+        } | self._add_file(b"ID3\x04\x00\x00" + bytes(300), "audio", mime_type="audio/mpeg", file_name="song.mp3")
+        return self._incoming(chat_id, {"audio": audio})
+
+    def _add_file(self, data: bytes, kind: str, *, mime_type: str | None, file_name: str | None = None) -> JSON:
+        id_prefix, unique_prefix, directory, extension = _FILE_KINDS[kind]
+        if file_name and "." in file_name:
+            extension = "." + file_name.rsplit(".", 1)[1].lower()
+        elif not extension and mime_type:
+            extension = mimetypes.guess_extension(mime_type, strict=False) or ""
+        file_path = f"{directory}/file_{next(self._file_numbers)}{extension}"
+        entry = {
+            "file_id": id_prefix + secrets.token_urlsafe(54),
+            "file_unique_id": unique_prefix + secrets.token_urlsafe(9),
+            "file_size": len(data),
+        }
+        self.files[entry["file_id"]] = entry | {
+            "file_path": file_path,
+            "mime_type": mime_type or mimetypes.guess_type(file_path, strict=False)[0] or "application/octet-stream",
+            "file_name": file_name,
+            "data": bytes(data),
+        }
+        self._file_paths[file_path] = entry["file_id"]
+        return entry
+
+    def _incoming(self, chat_id: int, content: JSON, *, language_code: str = "zh-hant") -> JSON:
+        """A ``message`` update from the user of ``chat_id`` (as make_message_update makes them)."""
+        known = self._users.get(chat_id)
+        user: JSON = {"id": chat_id, "is_bot": False, "first_name": "測試使用者"} if known is None else dict(known)
+        user["language_code"] = language_code
+        self._users[user["id"]] = user
+        message = {
+            "message_id": self._next_message_id(chat_id),
+            "from": user,
+            "chat": self._chat(chat_id),
+            "date": int(time.time()),
+            **content,
+        }
+        self.messages[(chat_id, message["message_id"])] = message
+        return {"update_id": next(self._update_ids), "message": copy.deepcopy(message)}
+
     def queue_update(self, update: JSON) -> JSON:
         """Queue any update (even a malformed one) for getUpdates; adds update_id if missing."""
         update.setdefault("update_id", next(self._update_ids))
@@ -500,6 +677,37 @@ class FakeTelegramAPI:
         finally:
             self._notify()
 
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """``GET /file/bot<token>/<file_path>``: the bytes of a file, as api.telegram.org serves them."""
+        token, path = request.match_info["token"], request.match_info["path"]
+        record: JSON = {"file_path": path, "time": time.time(), "status": "cancelled"}
+        self.downloads.append(record)
+        try:
+            if token != self.token:
+                well_formed = re.fullmatch(r"\d+:[\w-]+", token)
+                raise ApiError(401, "Unauthorized") if well_formed else ApiError(404, "Not Found")
+            failure = self._take_failure("download", wildcard=False)
+            if failure and failure.drop:
+                record["status"] = "dropped"
+                assert request.transport is not None
+                request.transport.close()
+                raise asyncio.CancelledError
+            if failure:
+                await asyncio.sleep(failure.delay)
+                if failure.error:
+                    raise failure.error
+            file_id = self._file_paths.get(path)
+            if file_id is None:
+                raise ApiError(404, "Not Found")
+            file = self.files[file_id]
+            record["status"] = 200
+            return web.Response(body=file["data"], headers={"Content-Type": file["mime_type"]})
+        except ApiError as error:
+            record["status"] = error.status
+            return web.json_response(error.body(), status=error.status)
+        finally:
+            self._notify()
+
     async def _read_params(self, request: web.Request) -> tuple[JSON, str]:
         params = {k: _decode_field(k, v) for k, v in request.query.items()}
         if request.content_type == "application/json" and request.can_read_body:
@@ -512,16 +720,26 @@ class FakeTelegramAPI:
                 raise ApiError(400, "Bad Request: can't parse JSON object") from None
             return params, "json"
         if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            for key, value in (await request.post()).items():
-                if isinstance(value, web.FileField):
-                    params[key] = {"filename": value.filename, "size": len(value.file.read())}
+            try:
+                fields = await request.post()
+            except web.HTTPRequestEntityTooLarge:
+                raise ApiError(413, "Request Entity Too Large") from None
+            for key, value in fields.items():
+                if isinstance(value, web.FileField):  # an uploaded file part
+                    data = value.file.read()
+                    params[key] = {
+                        "filename": value.filename,
+                        "content_type": value.content_type,
+                        "size": len(data),
+                        "data": data,
+                    }
                 else:
                     params[key] = _decode_field(key, value)
             return params, "form" if request.content_type.endswith("urlencoded") else "multipart"
         return params, "query"  # PTB sends no body at all for a call without parameters
 
-    def _take_failure(self, method: str) -> _Failure | None:
-        for queue in (self._failures.get(method.lower()), self._failures.get("*")):
+    def _take_failure(self, method: str, *, wildcard: bool = True) -> _Failure | None:
+        for queue in (self._failures.get(method.lower()), self._failures.get("*") if wildcard else None):
             if queue:
                 queue[0].times -= 1
                 return queue.pop(0) if queue[0].times <= 0 else queue[0]
@@ -592,6 +810,41 @@ class FakeTelegramAPI:
             raise ApiError(400, "Bad Request: message is too long")
         return plain, entities
 
+    def _render_caption(self, params: JSON) -> tuple[str, list[JSON]]:
+        caption = "" if params.get("caption") is None else str(params["caption"])
+        plain, entities = caption, params.get("caption_entities") or []
+        if str(params.get("parse_mode") or "").lower() == "html":
+            plain, entities = parse_html(caption, strict=self.strict_html)
+        if len(plain) > MAX_CAPTION:  # counted after entity parsing, as for text
+            raise ApiError(400, "Bad Request: message caption is too long")
+        return plain, entities
+
+    def _input_file(self, params: JSON, field: str) -> JSON:
+        """The file of an ``InputFile`` field: an upload (its part, or "attach://<part>") or the
+        file_id of a file Telegram has; registered, so that the bot may getFile it later."""
+        value = params.get(field)
+        if isinstance(value, str) and value.startswith("attach://"):
+            value = params.get(value.removeprefix("attach://"))
+        if value in (None, ""):
+            raise ApiError(400, f"Bad Request: there is no {field} in the request")
+        if isinstance(value, str):
+            known = self.files.get(value)
+            if known is None:
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            return known
+        if not isinstance(value, dict) or "data" not in value:
+            raise ApiError(400, f"Bad Request: there is no {field} in the request")
+        if not value["data"]:
+            raise ApiError(400, "Bad Request: file must be non-empty")
+        if len(value["data"]) > MAX_UPLOAD:
+            raise ApiError(413, "Request Entity Too Large")
+        file_name = value.get("filename") or field
+        mime_type = value.get("content_type") or ""
+        if mime_type in ("", "application/octet-stream"):  # Telegram goes by the name then
+            mime_type = mimetypes.guess_type(file_name, strict=False)[0] or "application/octet-stream"
+        entry = self._add_file(value["data"], "document", mime_type=mime_type, file_name=file_name)
+        return self.files[entry["file_id"]]
+
     @staticmethod
     def _inline_keyboard(markup: Any) -> JSON | None:
         """Validate reply_markup; return it if it is an inline keyboard (the only kind that
@@ -624,7 +877,7 @@ class FakeTelegramAPI:
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
         return markup if any(rows) else None
 
-    def _record_sent(self, method: str, params: JSON, message: JSON) -> JSON:
+    def _record_sent(self, method: str, params: JSON, message: JSON, **extra: Any) -> JSON:
         self.sent.append(
             {
                 "method": method,
@@ -635,6 +888,7 @@ class FakeTelegramAPI:
                 "time": time.time(),
                 "reply_markup": message.get("reply_markup"),
                 "message": copy.deepcopy(message),
+                **extra,
             }
         )  # a snapshot: edits come later
         return copy.deepcopy(message)
@@ -647,14 +901,18 @@ class FakeTelegramAPI:
             raise ApiError(400, "Bad Request: message to edit not found")
         if message["from"]["id"] != self.bot_user["id"]:
             raise ApiError(400, "Bad Request: message can't be edited")
-        text, entities = self._render(params) if new_text else (message["text"], message.get("entities", []))
+        if new_text and "text" not in message:  # a document: its caption is edited another way
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        current = (message.get("text"), message.get("entities", []), message.get("reply_markup"))
+        text, entities = self._render(params) if new_text else current[:2]
         markup = self._inline_keyboard(params.get("reply_markup"))
-        if (text, entities, markup) == (message["text"], message.get("entities", []), message.get("reply_markup")):
+        if (text, entities, markup) == current:
             raise ApiError(400, _NOT_MODIFIED)
         for key in ("entities", "reply_markup"):  # a keyboard not re-sent is removed
             message.pop(key, None)
         message.update(
-            {"text": text, "edit_date": int(time.time())},
+            {"edit_date": int(time.time())},
+            **({"text": text} if text is not None else {}),
             **({"entities": entities} if entities else {}),
             **({"reply_markup": markup} if markup else {}),
         )
@@ -770,6 +1028,39 @@ class FakeTelegramAPI:
         message |= ({"entities": entities} if entities else {}) | ({"reply_markup": markup} if markup else {})
         self.messages[(chat_id, message["message_id"])] = message
         return self._record_sent("sendMessage", params, message)
+
+    async def _m_sendDocument(self, params: JSON) -> JSON:
+        chat_id = self._target_chat(params)
+        caption, caption_entities = self._render_caption(params)
+        markup = self._inline_keyboard(params.get("reply_markup"))
+        file = self._input_file(params, "document")
+        document = {"file_name": file["file_name"], "mime_type": file["mime_type"]} | {
+            key: file[key] for key in ("file_id", "file_unique_id", "file_size")
+        }
+        if document["file_name"] is None:
+            del document["file_name"]
+        message = {
+            "message_id": self._next_message_id(chat_id),
+            "from": self.bot_user,
+            "chat": self._chat(chat_id),
+            "date": int(time.time()),
+            "document": document,
+        }
+        message |= ({"caption": caption} if caption else {}) | (
+            {"caption_entities": caption_entities} if caption and caption_entities else {}
+        )
+        message |= {"reply_markup": markup} if markup else {}
+        self.messages[(chat_id, message["message_id"])] = message
+        recorded = {"file_name": file["file_name"], "mime_type": file["mime_type"], "data": file["data"]}
+        return self._record_sent("sendDocument", params, message, caption=params.get("caption"), document=recorded)
+
+    async def _m_getFile(self, params: JSON) -> JSON:
+        file = self.files.get(str(params.get("file_id") or ""))
+        if file is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        if file["file_size"] > MAX_DOWNLOAD:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {key: file[key] for key in ("file_id", "file_unique_id", "file_size", "file_path")}
 
     async def _m_editMessageText(self, params: JSON) -> JSON:
         return self._record_sent("editMessageText", params, self._edit(params, True))

@@ -37,11 +37,22 @@ from linebot.v3.messaging import (
 from linebot.v3.models.events import UnknownEvent  # what WebhookParser yields for a malformed event
 from linebot.v3.webhook import WebhookParser
 from linebot.v3.webhooks import (
+    AudioMessageContent,
+    FileMessageContent,
     FollowEvent,
+    GroupSource,
+    ImageMessageContent,
+    JoinEvent,
+    LeaveEvent,
+    LocationMessageContent,
+    MemberJoinedEvent,
     MessageEvent,
     PostbackEvent,
+    RoomSource,
+    StickerMessageContent,
     TextMessageContent,
     UnfollowEvent,
+    VideoMessageContent,
 )
 from pydantic.v1 import ValidationError
 
@@ -49,12 +60,25 @@ from .line_api import (
     MONTHLY_LIMIT_BODY,
     RATE_LIMIT_BODY,
     FakeLineAPI,
+    audio_message_event,
+    file_message_event,
     follow_event,
+    group_text_event,
+    image_message_event,
+    join_event,
+    leave_event,
+    location_message_event,
+    member_joined_event,
+    new_group_id,
+    new_room_id,
     new_user_id,
     postback_event,
     redelivery,
+    room_text_event,
+    sticker_message_event,
     text_message_event,
     unfollow_event,
+    video_message_event,
     webhook_body,
 )
 
@@ -424,3 +448,107 @@ async def test_paced_pushes_below_the_limit_are_never_refused() -> None:
 
             await asyncio.gather(*(send(i) for i in range(52)))
     assert len(limited.pushes) == 52 and limited.rate_limited == 0
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+
+
+@pytest.mark.asyncio
+async def test_message_content_through_the_blob_api(fake: FakeLineAPI, line: Clients) -> None:
+    event = image_message_event(USER)
+    message_id = event["message"]["id"]
+    fake.add_content(message_id, PNG, "image/png")
+    assert await line.blob.get_message_content(message_id) == bytearray(PNG)
+    assert fake.requests[-1]["path"] == f"/v2/bot/message/{message_id}/content"
+    assert fake.requests[-1]["headers"]["Authorization"] == f"Bearer {fake.access_token}"
+    response = await line.blob.get_message_content_with_http_info(message_id)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "image/png"
+    pdf = file_message_event(USER)["message"]["id"]
+    fake.add_content(pdf, b"%PDF-1.4", "application/pdf")
+    assert await line.blob.get_message_content(pdf) == bytearray(b"%PDF-1.4")
+    jpeg_id = image_message_event(USER, "100000000000000001")["message"]["id"]
+    fake.add_content(jpeg_id, b"\xff\xd8\xff")  # image/jpeg by default
+    assert (await line.blob.get_message_content_with_http_info(jpeg_id)).headers["Content-Type"] == "image/jpeg"
+
+    fake.fail_next("message_content", status=500)
+    with pytest.raises(ApiException) as exc:
+        await line.blob.get_message_content(message_id)
+    assert exc.value.status == 500
+    for missing in ("999999999999999999", message_id):
+        fake.expire_content(message_id)  # gone after LINE's retention time
+        with pytest.raises(ApiException) as exc:
+            await line.blob.get_message_content(missing)
+        assert exc.value.status == 404 and error_of(exc) == {"message": "Not found"}
+
+    async with AsyncApiClient(Configuration(access_token="wrong", host=fake.url)) as client:
+        with pytest.raises(ApiException) as exc:
+            await AsyncMessagingApiBlob(client).get_message_content(pdf)
+    assert exc.value.status == 401 and error_of(exc)["message"].startswith("Authentication failed")
+
+
+def test_media_and_group_events_parse_into_their_classes() -> None:
+    fake = FakeLineAPI()  # webhook_body needs no running server
+    group, room, other = new_group_id(), new_room_id(), new_user_id()
+    events = [
+        image_message_event(USER, "123456789012345678", image_set=("E005D41A7288F41B65", 2, 3)),
+        image_message_event(USER),
+        sticker_message_event(USER),
+        location_message_event(USER),
+        file_message_event(USER, file_name="學習紀錄.pdf", size=2048),
+        audio_message_event(USER),
+        video_message_event(USER),
+        group_text_event(group, USER, "群組訊息"),
+        room_text_event(room, USER, "聊天室訊息"),
+        join_event(group),
+        leave_event(group),
+        member_joined_event(group, [USER, other]),
+    ]
+    body, signature = fake.webhook_body(events, SECRET)
+    parsed = WebhookParser(SECRET).parse(body.decode("utf-8"), signature)
+    image, single, sticker, location, file, audio, video, in_group, in_room, join, leave, joined = parsed
+    for raw, event in zip(events, parsed):
+        assert not isinstance(event, UnknownEvent), raw
+        assert event.mode.value == "active" and event.delivery_context.is_redelivery is False
+        assert event.webhook_event_id == raw["webhookEventId"] and event.timestamp == raw["timestamp"]
+        assert (getattr(event, "reply_token", None) is not None) == ("replyToken" in raw)
+        if isinstance(event, MessageEvent):
+            assert event.message.id == raw["message"]["id"] and event.reply_token
+    assert isinstance(image.message, ImageMessageContent) and image.message.id == "123456789012345678"
+    assert (image.message.image_set.id, image.message.image_set.index, image.message.image_set.total) == (
+        "E005D41A7288F41B65",
+        2,
+        3,
+    )
+    assert image.message.content_provider.type == "line" and image.message.quote_token
+    assert isinstance(single.message, ImageMessageContent) and single.message.image_set is None
+    assert len(single.message.id) == 18 and single.message.id.isdigit()
+    assert isinstance(sticker.message, StickerMessageContent) and sticker.message.quote_token
+    assert isinstance(location.message, LocationMessageContent) and location.message.latitude == 25.037531
+    assert isinstance(file.message, FileMessageContent)
+    assert (file.message.file_name, file.message.file_size) == ("學習紀錄.pdf", 2048)
+    assert file_message_event(USER)["message"] | {"id": "1"} == {
+        "id": "1",
+        "type": "file",
+        "fileName": "record.pdf",
+        "fileSize": 12345,
+    }
+    assert isinstance(audio.message, AudioMessageContent) and audio.message.duration == 6000
+    assert isinstance(video.message, VideoMessageContent) and video.message.quote_token
+    assert isinstance(in_group, MessageEvent) and isinstance(in_group.source, GroupSource)
+    assert (in_group.source.group_id, in_group.source.user_id, in_group.message.text) == (group, USER, "群組訊息")
+    assert isinstance(in_room.source, RoomSource) and in_room.source.room_id == room
+    assert in_room.source.user_id == USER and isinstance(in_room.message, TextMessageContent)
+    assert isinstance(join, JoinEvent) and isinstance(join.source, GroupSource) and join.source.user_id is None
+    assert isinstance(leave, LeaveEvent) and leave.source.group_id == group
+    assert isinstance(joined, MemberJoinedEvent) and [m.user_id for m in joined.joined.members] == [USER, other]
+
+
+@pytest.mark.asyncio
+async def test_join_event_reply_token_works_once(fake: FakeLineAPI, line: Clients) -> None:
+    event = join_event(new_group_id())
+    fake.webhook_body([event], SECRET)  # issues the token, as LINE would have
+    request = ReplyMessageRequest(reply_token=event["replyToken"], messages=[text("大家好")])
+    await line.api.reply_message(request)
+    with pytest.raises(ApiException):
+        await line.api.reply_message(request)
+    assert [r["replyToken"] for r in fake.replies] == [event["replyToken"]]

@@ -401,3 +401,190 @@ def test_rate_window_tolerance(limit: int) -> None:
         assert burst.wait(limit, 7.0) == 0.0
         burst.add(7.0)
     assert burst.wait(limit, 7.0) == pytest.approx(0.95)  # the window less the grace
+
+
+# ---- files: getFile, downloads, sendDocument, media updates ---------------------------------
+PNG = (  # a real 3x2 PNG: the fake reads its size for the full PhotoSize
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x03\x00\x00\x00\x02\x08\x02\x00\x00\x00\x12\x16\xf1M"
+    b"\x00\x00\x00\x0fIDATx\x9cc\xf8\xcf\xc0\x00\xc2\x0c\x0c\x00\x0f\x8f\x02\xff\xa4\x88\x84\x1d"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest_asyncio.fixture
+async def file_bot(fake: FakeTelegramAPI) -> AsyncIterator[Bot]:
+    async with Bot(fake.token, base_url=f"{fake.url}/bot", base_file_url=f"{fake.url}/file/bot") as real_bot:
+        yield real_bot
+
+
+@pytest.mark.asyncio
+async def test_photo_update_get_file_and_download(fake: FakeTelegramAPI, file_bot: Bot) -> None:
+    raw = fake.make_photo_update(CHAT, PNG, caption="打卡紀錄", media_group_id="13579")
+    assert raw["message"]["from"]["id"] == CHAT and raw["message"]["chat"]["type"] == "private"
+    message = Update.de_json(raw, file_bot).message
+    assert message.caption == "打卡紀錄" and message.media_group_id == "13579" and message.text is None
+    thumbnail, full = message.photo  # largest last
+    assert (full.width, full.height) == (3, 2) and thumbnail.width <= full.width
+    assert full.file_size == len(PNG) and full.file_id != thumbnail.file_id
+    assert full.file_id.startswith("AgAC") and full.file_unique_id != thumbnail.file_unique_id
+    assert (CHAT, message.message_id) in fake.messages
+
+    file = await file_bot.get_file(full.file_id)
+    assert file.file_size == len(PNG) and file.file_unique_id == full.file_unique_id
+    assert file.file_path.startswith(f"{fake.url}/file/bot{fake.token}/photos/file_")
+    assert file.file_path.endswith(".jpg")
+    assert await (await file_bot.get_file(full.file_id)).download_as_bytearray() == bytearray(PNG)
+    assert await (await file_bot.get_file(thumbnail)).download_as_bytearray() == bytearray(PNG)
+    assert [d["status"] for d in fake.downloads] == [200, 200]
+    assert fake.calls("getFile")[0] == {"file_id": full.file_id}
+
+    async with aiohttp.ClientSession() as session:
+        path = fake.files[full.file_id]["file_path"]
+        async with session.get(f"{fake.url}/file/bot{fake.token}/{path}") as response:
+            assert response.status == 200 and response.content_type == "image/png"  # the bytes' own type
+            assert await response.read() == PNG
+        async with session.post(f"{fake.url}/bot{fake.token}/getFile", json={"file_id": full.file_id}) as response:
+            assert (await response.json())["result"]["file_path"] == path
+    assert fake.requests[-1]["encoding"] == "json"
+
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xc0\x00\x11\x08\x03\xc0\x05\x00"
+    big = Update.de_json(fake.make_photo_update(CHAT, jpeg + bytes(10)), file_bot).message
+    assert [(p.width, p.height) for p in big.photo] == [(90, 68), (1280, 960)]
+    assert big.caption is None and big.media_group_id is None
+    assert fake.make_photo_update(CHAT, b"not an image")["message"]["photo"][-1]["width"] == 1280
+
+
+@pytest.mark.asyncio
+async def test_get_file_and_download_errors(fake: FakeTelegramAPI, file_bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="(?i)invalid file_id"):
+        await file_bot.get_file("AgACAgUAAxkBAAI-unknown")
+    too_big = fake.add_file(bytes(20 * 1024 * 1024 + 1), mime_type="application/pdf", file_name="big.pdf")
+    assert set(too_big) == {"file_id", "file_unique_id", "file_size"} and too_big["file_size"] == 20 * 1024 * 1024 + 1
+    with pytest.raises(BadRequest, match="(?i)file is too big"):
+        await file_bot.get_file(too_big["file_id"])
+    at_limit = fake.add_file(bytes(20 * 1024 * 1024))
+    assert (await file_bot.get_file(at_limit["file_id"])).file_size == 20 * 1024 * 1024
+
+    small = fake.add_file(b"hello", mime_type="text/plain", file_name="note.txt")
+    fake.fail_next("getFile", status=500)
+    with pytest.raises(NetworkError, match="Internal Server Error"):
+        await file_bot.get_file(small["file_id"])
+    fake.fail_next("getFile", retry_after=3)
+    with pytest.raises(RetryAfter):
+        await file_bot.get_file(small["file_id"])
+    file = await file_bot.get_file(small["file_id"])
+    assert file.file_path.endswith("/documents/file_2.txt")
+    assert [r["status"] for r in fake.requests if r["method"] == "getFile"] == [400, 400, 200, 500, 429, 200]
+
+    fake.fail_next("download", status=502)
+    fake.fail_next("*", status=500)  # "*" is for Bot API methods: downloads are not affected
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await file.download_as_bytearray()
+    assert await file.download_as_bytearray() == bytearray(b"hello")
+    fake.fail_next("download", drop=True)
+    with pytest.raises(NetworkError):
+        await file.download_as_bytearray()
+    assert [d["status"] for d in fake.downloads] == [502, 200, "dropped"]
+
+    async with aiohttp.ClientSession() as session:
+        path = fake.files[small["file_id"]]["file_path"]
+        async with session.get(f"{fake.url}/file/bot{fake.token}/documents/file_99.txt") as response:
+            assert response.status == 404
+            assert await response.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
+        async with session.get(f"{fake.url}/file/bot42:wrong/{path}") as response:
+            assert response.status == 401
+        async with session.get(f"{fake.url}/file/botnot-a-token/{path}") as response:
+            assert response.status == 404
+        async with session.get(f"{fake.url}/file/bot{fake.token}/{path}") as response:
+            assert response.headers["Content-Type"] == "text/plain" and await response.read() == b"hello"
+
+
+@pytest.mark.asyncio
+async def test_document_and_other_media_updates_parse_in_ptb(fake: FakeTelegramAPI, file_bot: Bot) -> None:
+    fake.user_message(CHAT, "hi", first_name="王小明")  # a known user keeps the name
+    raw = fake.make_document_update(CHAT, PDF, mime_type="application/pdf", file_name="學習紀錄.pdf", caption="請查")
+    document = Update.de_json(raw, file_bot).message.document
+    assert raw["message"]["from"]["first_name"] == "王小明" and raw["message"]["caption"] == "請查"
+    assert (document.file_name, document.mime_type, document.file_size) == ("學習紀錄.pdf", "application/pdf", len(PDF))
+    file = await file_bot.get_file(document.file_id)
+    assert file.file_path.endswith(".pdf") and await file.download_as_bytearray() == bytearray(PDF)
+    image_as_file = fake.make_document_update(CHAT, PNG, mime_type="image/png", file_name="shot.png")
+    assert "caption" not in image_as_file["message"]
+    assert Update.de_json(image_as_file, file_bot).message.document.mime_type == "image/png"
+
+    sticker = Update.de_json(fake.make_sticker_update(CHAT), file_bot).message.sticker
+    assert (sticker.type, sticker.is_animated, sticker.is_video, sticker.width) == ("regular", False, False, 512)
+    assert sticker.emoji == "👍"
+    location = Update.de_json(fake.make_location_update(CHAT), file_bot).message.location
+    assert (location.latitude, location.longitude) == (25.03, 121.56)
+    moved = Update.de_json(fake.make_location_update(CHAT, latitude=22.6, longitude=120.3), file_bot).message
+    assert moved.location.latitude == 22.6
+    voice = Update.de_json(fake.make_voice_update(CHAT), file_bot).message.voice
+    assert voice.duration == dtm.timedelta(seconds=3) and voice.mime_type == "audio/ogg"
+    video = Update.de_json(fake.make_video_update(CHAT), file_bot).message.video
+    assert (video.width, video.height, video.duration) == (1280, 720, dtm.timedelta(seconds=5))
+    audio = Update.de_json(fake.make_audio_update(CHAT), file_bot).message.audio
+    assert audio.mime_type == "audio/mpeg" and audio.file_name == "song.mp3"
+    for media, extension in ((sticker, ".webp"), (voice, ".oga"), (video, ".mp4"), (audio, ".mp3")):
+        file = await file_bot.get_file(media.file_id)
+        assert file.file_path.endswith(extension) and file.file_size == media.file_size
+        assert len(await file.download_as_bytearray()) == media.file_size
+
+    fake.queue_update(fake.make_photo_update(CHAT, PNG))  # queued like any update
+    [*_, queued] = await file_bot.get_updates()
+    assert queued.message.photo[-1].file_size == len(PNG)
+
+
+@pytest.mark.asyncio
+async def test_send_document(fake: FakeTelegramAPI, file_bot: Bot) -> None:
+    await file_bot.send_message(CHAT, "報表如下")
+    message = await file_bot.send_document(
+        CHAT, PDF, filename="報表.pdf", caption="<b>十月</b> 報表", parse_mode="HTML", reply_markup=keyboard("ok")
+    )
+    assert message.document.file_name == "報表.pdf" and message.document.mime_type == "application/pdf"
+    assert message.document.file_size == len(PDF) and message.caption == "十月 報表"
+    assert [(e.type, e.offset, e.length) for e in message.caption_entities] == [("bold", 0, 2)]
+    assert message.reply_markup == keyboard("ok") and message.from_user.id == fake.bot_user["id"]
+
+    text_sent, sent = fake.sent
+    assert text_sent["message"]["text"] == "報表如下" and "document" not in text_sent
+    assert (sent["method"], sent["chat_id"], sent["message_id"]) == ("sendDocument", CHAT, message.message_id)
+    assert sent["text"] is None and sent["caption"] == "<b>十月</b> 報表" and sent["parse_mode"] == "HTML"
+    assert sent["document"] == {"file_name": "報表.pdf", "mime_type": "application/pdf", "data": PDF}
+    assert sent["message"]["document"]["file_id"] == message.document.file_id
+    assert sent["message"]["caption"] == "十月 報表" and "text" not in sent["message"]
+    assert sent["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "ok"
+    assert fake.requests[-1]["encoding"] == "multipart"
+    file = await file_bot.get_file(message.document)
+    assert await file.download_as_bytearray() == bytearray(PDF)
+
+    again = await file_bot.send_document(CHAT + 1, message.document.file_id)  # by file_id, no upload
+    assert again.document.file_id == message.document.file_id and again.caption is None
+    assert fake.sent[-1]["document"]["data"] == PDF and fake.sent[-1]["caption"] is None
+
+    with pytest.raises(BadRequest, match="(?i)there is no text in the message to edit"):
+        await file_bot.edit_message_text("x", CHAT, message.message_id)
+    edited = await file_bot.edit_message_reply_markup(CHAT, message.message_id)
+    assert edited.reply_markup is None and edited.document.file_id == message.document.file_id
+
+
+@pytest.mark.asyncio
+async def test_send_document_limits(fake: FakeTelegramAPI, file_bot: Bot) -> None:
+    await file_bot.send_document(CHAT, PDF, filename="a.pdf", caption="字" * 1024)
+    await file_bot.send_document(CHAT, PDF, filename="a.pdf", caption="<i>" + "字" * 1024 + "</i>", parse_mode="HTML")
+    with pytest.raises(BadRequest, match="(?i)message caption is too long"):
+        await file_bot.send_document(CHAT, PDF, filename="a.pdf", caption="字" * 1025)
+    with pytest.raises(BadRequest, match="(?i)can't parse entities"):
+        await file_bot.send_document(CHAT, PDF, filename="a.pdf", caption="<b>x", parse_mode="HTML")
+    with pytest.raises(BadRequest, match="(?i)wrong file identifier"):
+        await file_bot.send_document(CHAT, "BQACAgUAAxkBAAI-unknown")
+    fake.block_chat(CHAT + 1)
+    with pytest.raises(Forbidden, match="blocked"):
+        await file_bot.send_document(CHAT + 1, PDF, filename="a.pdf")
+    unnamed = await file_bot.send_document(CHAT, b"\x00\x01")  # PTB names it application.octet-stream
+    assert unnamed.document.mime_type == "application/octet-stream"
+    with pytest.raises(NetworkError, match="Request Entity Too Large"):
+        await file_bot.send_document(CHAT, bytes(50 * 1024 * 1024 + 1), filename="big.pdf")
+    assert fake.requests[-1]["status"] == 413
+    assert [s["method"] for s in fake.sent] == ["sendDocument"] * 3
