@@ -33,7 +33,7 @@ def stamp(payload: str, epoch: int) -> str:
 
 def stamp_replies(replies: list[Reply], epoch: int) -> list[Reply]:
     return [
-        Reply(r.text, tuple(Button(b.label, stamp(b.payload, epoch)) for b in r.buttons), r.card, r.kind)
+        Reply(r.text, tuple(Button(b.label, stamp(b.payload, epoch)) for b in r.buttons), r.card, r.kind, r.document)
         for r in replies
     ]
 

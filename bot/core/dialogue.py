@@ -6,6 +6,8 @@
         ├─ button  `<epoch>|action:args` ───► ACTIONS[action]   (outdated epoch → polite)
         ├─ `/command` ──────────────────────► COMMANDS → ACTIONS (unknown → polite)
         ├─ keyword (進度, 步驟, 截止…) ───────► KEYWORDS → ACTIONS
+        ├─ a picture (a screenshot of the record) ───► features.progress.receive_image
+        ├─ a sticker, location, file, audio, video ──► what the bot can read
         ├─ state bc_text (an admin writing an announcement) ► features.admin
         ├─ state await_record, or a pasted record ► features.progress.receive_record
         └─ anything else ───────────────────► features.questions.ask
@@ -103,6 +105,7 @@ class Dialogue:
         self.services = services
         self.keywords = load_keywords()
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+        self._waiting: dict[tuple[str, str], int] = {}  # messages of a person waiting for their lock
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Replies for one incoming message; one person's messages are handled in order."""
@@ -111,10 +114,20 @@ class Dialogue:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
-        async with lock:
-            return await self._handle(incoming)
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        queued = True
+        try:
+            async with lock:
+                self._waiting[key] -= 1
+                queued = False
+                return await self._handle(incoming, lambda: self._waiting.get(key, 0) > 0)
+        finally:
+            if queued:  # cancelled while waiting for the lock
+                self._waiting[key] -= 1
+            if not self._waiting.get(key):
+                self._waiting.pop(key, None)
 
-    async def _handle(self, incoming: Incoming) -> list[Reply]:
+    async def _handle(self, incoming: Incoming, others_waiting: Callable[[], bool] = lambda: False) -> list[Reply]:
         store = self.services.store
         if incoming.event == "unfollow":
             await store.set_active(incoming.channel, incoming.user_id, False)
@@ -126,7 +139,7 @@ class Dialogue:
         if not user.active:
             user.active = True
             await store.save_user(user)
-        turn = Turn(self.services, user, incoming)
+        turn = Turn(self.services, user, incoming, others_waiting)
         with using(user.lang):
             replies = await self._route(turn, created)
         epoch = turn.user.epoch
@@ -143,6 +156,14 @@ class Dialogue:
             if pressed is None or pressed.epoch != user.epoch or pressed.action not in ACTIONS:
                 return self._outdated(turn)
             return await self._act(turn, pressed.action, pressed.args)
+        if incoming.image is not None or incoming.media is not None:
+            if not user.onboarded:
+                return await onboarding.handle(turn, None, ())
+            if turn.plan is None:
+                return await settings.plan(turn, ())
+            if incoming.image is not None:
+                return await progress.receive_image(turn, incoming.image)
+            return [reply(t("media.unsupported"), *menu.main_buttons(turn), kind="menu")]
         text = (incoming.text or "").strip()
         if text.startswith("/"):
             command = text.split()[0].split("@")[0].lower()

@@ -19,6 +19,8 @@ class Incoming:
     button: str | None = None  # the payload of a button they pressed
     lang_hint: str | None = None  # the platform's language for the person, if known
     event: Literal["message", "follow", "unfollow"] = "message"
+    image: bytes | None = None  # a picture the person sent (a screenshot of their record), fetched by the channel
+    media: str | None = None  # what else they sent that is not text: "sticker", "location", "file", "audio", "video"
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,19 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file for the person (the filled-in claim form): Telegram sends it as a document; LINE,
+    which cannot send files, gets a short-lived link to it."""
+
+    filename: str
+    mime_type: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     buttons: tuple[Button, ...] = ()
     card: Card | None = None
     kind: str = field(default="text")  # e.g. "status", "steps", "bundle": a hint for channels
+    document: Document | None = None

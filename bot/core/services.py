@@ -10,6 +10,7 @@ from datetime import date
 from bot.core.clock import Clock
 from bot.domain.course_match import CourseMatcher
 from bot.domain.eligibility import Assessor
+from bot.domain.ocr import OcrEngine, default_engine
 from bot.plans.loader import PlanBook
 from bot.plans.model import Plan
 from bot.qa.features import Vocabulary
@@ -33,6 +34,7 @@ class Services:
     tools: dict[str, PlanTools] = field(default_factory=dict)
     admins: frozenset[str] = frozenset()  # "channel:id" allowed /broadcast and /stats (BOT_ADMINS)
     wake_outbox: Callable[[], None] = field(default=lambda: None)  # the courier, when one runs
+    ocr: Callable[[], OcrEngine] = field(default=default_engine)  # reads screenshots; loaded on first use
 
     def is_admin(self, channel: str, user_id: str) -> bool:
         return f"{channel}:{user_id}" in self.admins

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +18,9 @@ class Turn:
     services: Services
     user: User
     incoming: Incoming
+    # Whether more of this person's messages wait behind this one (several screenshots), asked
+    # when it matters: after reading a screenshot, by which time the others have arrived.
+    others_waiting: Callable[[], bool] = lambda: False
 
     @property
     def plan(self) -> Plan | None:

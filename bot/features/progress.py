@@ -10,12 +10,14 @@ that cannot be right, or asked about row by row: rc:<index>:y|n (state confirm_r
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import asyncio
+from datetime import date, datetime, timedelta
 
 from bot.core.messages import Button, Reply
 from bot.core.turn import Turn, button, reply
 from bot.domain.calendar import taipei
 from bot.domain.eligibility import Completion, Note
+from bot.domain.ocr import ImageError
 from bot.domain.record import RecordError, RecordRow, parse_record
 from bot.domain.record_reading import Unclear, read_record
 from bot.features.status import show_status
@@ -26,6 +28,7 @@ from bot.render.record_notes import period_text, refusal, row_name
 from bot.storage import Mark
 
 PAGE = 10
+IMAGE_WINDOW = timedelta(minutes=10)  # screenshots sent closer together than this are one record
 
 
 def _needs_off_duty(plan: Plan) -> bool:
@@ -197,25 +200,68 @@ async def receive_record(turn: Turn, text: str) -> list[Reply]:
     return await take_rows(turn, rows)
 
 
-async def take_rows(turn: Turn, rows: list[RecordRow], head: list[Reply] | None = None) -> list[Reply]:
+async def receive_image(turn: Turn, image: bytes) -> list[Reply]:
+    """A screenshot of the record, read by OCR (the picture itself is not kept). Screenshots
+    sent within IMAGE_WINDOW of each other are one record, read again as a whole each time
+    (a course in two overlapping shots counts once); while more of the person's messages
+    wait, only a short note is sent, so three shots get one answer."""
+    try:
+        lines = await asyncio.to_thread(turn.services.ocr().read, image)
+    except ImageError as exc:
+        return [reply(t(exc.reason), button("button.record", "rec"), button("button.menu", "menu"))]
+    data, now = turn.user.state_data, turn.services.clock.now()
+    earlier, shots = "", 1
+    recent = data.get("ocr_at") and now - datetime.fromisoformat(data["ocr_at"]) < IMAGE_WINDOW
+    if turn.user.state in ("img_record", "confirm_record") and data.get("ocr") and recent:
+        earlier, shots = data["ocr"], int(data.get("shots", 1)) + 1
+    text = "\n".join([earlier, *lines]).strip()
+    keep = {"ocr": text, "ocr_at": now.isoformat(), "shots": shots}
+    try:
+        rows = parse_record(text)
+    except RecordError:
+        turn.set_state("img_record", ocr=earlier, ocr_at=now.isoformat(), shots=shots - 1)
+        await turn.save()
+        return [reply(t("record.image_no_record"), button("button.record", "rec"), button("button.menu", "menu"))]
+    if turn.others_waiting():
+        turn.set_state("img_record", **keep)
+        await turn.save()
+        return [reply(t("record.image_more", shots=shots))]
+    return await take_rows(turn, rows, [reply(t("record.image_read", shots=shots))], keep)
+
+
+async def take_rows(
+    turn: Turn, rows: list[RecordRow], head: list[Reply] | None = None, keep: dict[str, object] | None = None
+) -> list[Reply]:
     """A record read from text or screenshots: refused whole when a row cannot be right,
-    asked about row by row where something could not be read, else stored and shown."""
+    asked about row by row where something could not be read, else stored and shown.
+    `keep`: the screenshots' text so far, kept while more shots may follow."""
     plan = turn.tools.plan
     reading = read_record(plan, rows, turn.tools.courses, turn.today)
     if reading.problems:
         return [reply(refusal(plan, reading.problems), button("button.record", "rec"), button("button.menu", "menu"))]
-    asks = [_ask_item(u) for u in reading.unclear if u.row.name]
+    unclear = list(reading.unclear)
     notes = [[n.kind, n.params] for n in reading.notes]
+    if keep is not None and (cut := _cut_at_bottom(rows, unclear)) is not None:
+        unclear.remove(cut)
+        notes.append(["cut_at_bottom", {"course": cut.course.name if cut.course else cut.row.name}])
+    asks = [_ask_item(u) for u in unclear if u.row.name]
     notes += [["unmatched", {"course": r.label}] for r in reading.unmatched]
-    notes += [
-        ["unclear_unnamed", {"period": period_text(u.row.start, u.row.end)}] for u in reading.unclear if not u.row.name
-    ]
+    notes += [["unclear_unnamed", {"period": period_text(u.row.start, u.row.end)}] for u in unclear if not u.row.name]
     if not reading.completions and not asks:
         return _nothing_usable(len(rows))
     done = [_done_item(c) for c in reading.completions]
-    turn.set_state("confirm_record", done=done, ask=asks, at=0, rows=len(rows), notes=notes, portal=reading.portal)
+    turn.set_state(
+        "confirm_record", done=done, ask=asks, at=0, rows=len(rows), notes=notes, portal=reading.portal, **(keep or {})
+    )
     await turn.save()
     return [*(head or []), *await _next_question(turn)]
+
+
+def _cut_at_bottom(rows: list[RecordRow], unclear: list[Unclear]) -> Unclear | None:
+    """The last card of a screenshot whose status is below the shot's edge: not a question,
+    the next screenshot shows it whole."""
+    last = max((r.position for r in rows), default=0)
+    return next((u for u in unclear if u.field == "status" and u.row.position == last), None)
 
 
 def _nothing_usable(rows: int) -> list[Reply]:
@@ -279,7 +325,8 @@ async def _store_confirmed(turn: Turn) -> list[Reply]:
     marks = [_mark(key, start, end) for key, start, end in data.get("done", []) if key in plan.courses_by_key]
     notes = tuple(Note(kind, params) for kind, params in data.get("notes", []))
     rows = int(data.get("rows", 0))
-    turn.set_state("")
+    shots = {k: data[k] for k in ("ocr", "ocr_at", "shots") if k in data}
+    turn.set_state("img_record" if shots else "", **shots)  # a next screenshot adds to this record
     await turn.save()
     if not marks:
         return _nothing_usable(rows)

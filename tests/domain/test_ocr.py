@@ -166,7 +166,6 @@ def assert_completions(plan: Plan, reading: RecordReading, rows: Sequence[Row]) 
         assert (f"{c.start:%Y-%m-%d %H:%M:%S}", f"{c.end:%Y-%m-%d %H:%M:%S}") == expected[c.course_key]
 
 
-@pytest.mark.skip(reason="needs the record parser that reads phone copies (one cell per line), not landed yet")
 def test_phone_shots_through_the_record_parser(read: dict[str, list[list[str]]], kaohsiung: Plan) -> None:
     rows = parse_record("\n".join(line for lines in read["phone-kaohsiung"] for line in lines))
     assert_completions(kaohsiung, read_record(kaohsiung, rows), KAOHSIUNG_ROWS)
