@@ -69,3 +69,14 @@ def bundle_rows(plan: Plan, bundle_id: str, day: str, hour: int = 19) -> list[tu
         end = f"{day} {hour + minute // 60:02d}:{minute % 60:02d}:00"
         rows.append((course.name, start, end))
     return rows
+
+
+@pytest.fixture(scope="session")
+def ocr_ready() -> None:
+    """The real OCR engine, loaded once for the session (a first read also loads the models)."""
+    from bot.domain.ocr import default_engine
+
+    engine = default_engine()
+    load = getattr(engine, "load", None)
+    if load is not None:
+        load()

@@ -9,6 +9,7 @@
         ├─ a picture (a screenshot of the record) ───► features.progress.receive_image
         ├─ a sticker, location, file, audio, video ──► what the bot can read
         ├─ state bc_text (an admin writing an announcement) ► features.admin
+        ├─ state claim_wait (name, unit, title for the form) ► features.claim
         ├─ state await_record, or a pasted record ► features.progress.receive_record
         └─ anything else ───────────────────► features.questions.ask
 
@@ -32,7 +33,7 @@ from bot.core.services import Services
 from bot.core.turn import Turn, button, reply
 from bot.domain.record import MAX_RECORD_CHARS, looks_like_record
 from bot.domain.textnorm import normalize
-from bot.features import admin, bundles, menu, onboarding, progress, questions, settings, status, steps
+from bot.features import admin, bundles, claim, menu, onboarding, progress, questions, settings, status, steps
 from bot.i18n import DEFAULT_LANG, normalize_lang, t, using
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ ACTIONS: dict[str, Action] = {
     "undo": progress.undo,
     "rec": progress.ask_record,
     "rc": progress.confirm_row,
+    "claim": claim.start,
     "topic": questions.topic,
     "rem": settings.remind,
     "lang": settings.language,
@@ -83,7 +85,7 @@ COMMANDS: dict[str, str] = {
     "/start": "start", "/help": "help", "/menu": "menu", "/steps": "steps:0", "/bundles": "bun",
     "/done": "rep", "/undo": "undo", "/status": "st", "/deadline": "topic:deadline", "/remind": "rem",
     "/lang": "lang", "/plan": "plan", "/forget": "fg", "/record": "rec", "/faq": "faq", "/settings": "set",
-    "/broadcast": "bc", "/stats": "stats",
+    "/broadcast": "bc", "/stats": "stats", "/claim": "claim",
 }  # fmt: skip
 
 
@@ -209,6 +211,8 @@ class Dialogue:
             return await settings.plan(turn, ())
         if turn.user.state == "bc_text":  # an administrator's announcement: any text, up to its own limit
             return await admin.receive_text(turn, text)
+        if turn.user.state == "claim_wait" and len(text) <= MAX_TEXT:  # name, unit, title: used once, not kept
+            return await claim.receive(turn, text)
         if turn.user.state == "await_record" or (len(text) > 40 and looks_like_record(text)):
             if len(text) > MAX_RECORD_CHARS:
                 return [reply(t("record.too_long"), button("button.menu", "menu"))]

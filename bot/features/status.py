@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection
 from datetime import date, datetime, time
 
-from bot.core.messages import Card, CardRow, Reply
+from bot.core.messages import Button, Card, CardRow, Reply
 from bot.core.services import Services
 from bot.core.turn import Turn, button, reply
 from bot.domain.calendar import TAIPEI
+from bot.domain.claims import claimable
 from bot.domain.eligibility import Assessment, Completion, Note
 from bot.domain.record import RecordRow
 from bot.features.onboarding import plan_label
@@ -62,7 +63,10 @@ async def show_status(
     turn: Turn, args: tuple[str, ...] = (), unmatched: tuple[RecordRow, ...] = (), notes: tuple[Note, ...] = ()
 ) -> list[Reply]:
     a = await assess(turn)
-    buttons = (button("button.mark_done", "rep"), button("button.record", "rec"), button("button.menu", "menu"))
+    buttons: tuple[Button, ...] = (button("button.mark_done", "rep"), button("button.record", "rec"))
+    if claimable(a):
+        buttons = (button("button.claim", "claim"), *buttons)
+    buttons = (*buttons, button("button.menu", "menu"))
     summary = reply(render_summary(a), *buttons, card=status_card(a), kind="status")
     why = render_notes(a, unmatched, notes)
     if not why:

@@ -14,62 +14,20 @@ The applicant's name, unit and title are typed for this document only and never 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.domain.calendar import TAIPEI, taipei
-from bot.domain.eligibility import Assessment, Assessor, BundleProgress, Completion, CourseStatus, RewardOutcome
+from bot.domain.claims import claimable, comp_leave
+from bot.domain.eligibility import Assessment, Assessor, BundleProgress, Completion, CourseStatus
 from bot.i18n import t, using
+from bot.plans.model import Reward
+from bot.render.claim_applicant import Applicant, ApplicantError
 from bot.render.claim_layout import ClaimDoc, Row, draw
 from bot.render.numbers import num, roc_year, show_date, show_hours, show_time
 
-MAX_FIELD = 40
 ANNEX = re.compile(r"附件\s*\d+")
 FORM_NAME = re.compile(r"「([^「」]{2,40}(?:申請表|申請書|送件單))」")
-
-
-class ApplicantError(ValueError):
-    """A field the person typed cannot go on the form; `str()` is the message key."""
-
-    def __init__(self, key: str, field: str, **params: object) -> None:
-        super().__init__(key)
-        self.key, self.field, self.params = key, field, params
-
-
-def _clean(field: str, value: str) -> str:
-    text = value.strip()
-    if not text:
-        raise ApplicantError("claim.error.empty", field)
-    if len(text) > MAX_FIELD:
-        raise ApplicantError("claim.error.too_long", field, max=MAX_FIELD)
-    if any(unicodedata.category(ch)[0] == "C" for ch in text):
-        raise ApplicantError("claim.error.control", field)
-    return text
-
-
-@dataclass(frozen=True)
-class Applicant:
-    """Who claims: typed for this document only (never stored). Fields are stripped."""
-
-    name: str
-    unit: str
-    title: str
-
-    def __post_init__(self) -> None:
-        for field in ("name", "unit", "title"):
-            object.__setattr__(self, field, _clean(field, getattr(self, field)))
-
-
-def comp_leave(assessment: Assessment) -> RewardOutcome | None:
-    """The comp-leave reward the person has hours under, if any."""
-    return next((r for r in assessment.rewards if r.reward.type == "comp_leave" and r.hours > 0), None)
-
-
-def claimable(assessment: Assessment) -> bool:
-    """Whether there is a form to print: comp-leave hours earned under a comp_leave reward."""
-    return assessment.comp_leave_hours > 0 and comp_leave(assessment) is not None
 
 
 def _periods(assessment: Assessment, completions: Iterable[Completion]) -> dict[str, Completion]:
@@ -126,6 +84,20 @@ def _form_title(claim_zh: str, variant: str) -> str:
     return found.group(1) if found and variant == "off_duty" else t(f"claim.form.{variant}")
 
 
+def _variant(reward: Reward) -> str:
+    return "off_duty" if reward.off_duty_required else "submit" if reward.deadline.action == "submit" else "generic"
+
+
+def form_name(assessment: Assessment, lang: str) -> str:
+    """What the form is called (the plan's own name where it quotes one), in `lang`."""
+    outcome = comp_leave(assessment)
+    if outcome is None:
+        raise ValueError("claim.error.not_claimable")
+    variant = _variant(outcome.reward)
+    with using(lang):
+        return _form_title(outcome.reward.claim.zh_TW, variant) if lang == "zh-TW" else t(f"claim.form.{variant}")
+
+
 def build(
     assessment: Assessment, applicant: Applicant, lang: str, today: date, completions: Iterable[Completion]
 ) -> ClaimDoc:
@@ -134,7 +106,7 @@ def build(
     if outcome is None:
         raise ValueError("claim.error.not_claimable")
     reward, info = outcome.reward, assessment.plan.plan
-    variant = "off_duty" if reward.off_duty_required else "submit" if reward.deadline.action == "submit" else "generic"
+    variant = _variant(reward)
     with using(lang):
         bundles = [b for b in assessment.bundles if b.comp_leave_hours > 0]
         rows = _rows(bundles, _periods(assessment, completions))
@@ -165,7 +137,7 @@ def build(
             lang=lang,
             annex=annex.group(0).replace(" ", "") if annex else None,
             plan_title=info.title.get(lang),
-            form_title=_form_title(reward.claim.zh_TW, variant) if lang == "zh-TW" else t(f"claim.form.{variant}"),
+            form_title=form_name(assessment, lang),
             recipient=t("claim.recipient") if variant == "submit" else None,
             basis=basis,
             applicant=(
@@ -203,3 +175,6 @@ def claim_pdf(
     """
     day = today or datetime.now(TAIPEI).date()
     return draw(build(assessment, applicant, lang, day, completions))
+
+
+__all__ = ["Applicant", "ApplicantError", "claim_pdf", "claimable", "comp_leave", "form_name"]

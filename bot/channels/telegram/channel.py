@@ -18,9 +18,10 @@ import datetime as dtm
 import logging
 import weakref
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, TypeHandler
 
@@ -28,10 +29,17 @@ from bot.channels.base import Delivered
 from bot.channels.dedupe import SeenEvents, SeenIds
 from bot.channels.telegram.aiohttp_request import AiohttpRequest, NotBotAPI
 from bot.channels.telegram.commands import register_commands
-from bot.channels.telegram.delivery import DEFAULT_RETRY, OUTBOX_RETRY, Outcome, RetryPolicy, send_messages
+from bot.channels.telegram.delivery import (
+    DEFAULT_RETRY,
+    OUTBOX_RETRY,
+    Outcome,
+    RetryPolicy,
+    send_document,
+    send_messages,
+)
 from bot.channels.telegram.limiter import ChatRateLimiter
 from bot.channels.telegram.render import render
-from bot.channels.telegram.translate import ALLOWED_UPDATES, CHANNEL, is_group_command, to_incoming
+from bot.channels.telegram.translate import ALLOWED_UPDATES, CHANNEL, is_group_command, picture_of, to_incoming
 from bot.channels.telegram.webhook import WEBHOOK_PATH, WebhookEndpoint, public_webhook_url
 from bot.config import ConfigError, TelegramSettings
 from bot.core.dialogue import Dialogue
@@ -40,6 +48,7 @@ from bot.i18n import DEFAULT_LANG, normalize_lang, t, using
 from bot.web import WebServer
 
 log = logging.getLogger(__name__)
+MAX_PICTURE = 20 * 1024 * 1024  # the Bot API serves files up to 20 MB to bots
 
 
 class TelegramChannel:
@@ -198,6 +207,8 @@ class TelegramChannel:
                 return
             if update.callback_query is not None:
                 await self._answer(update.callback_query)
+            if incoming.media == "image" and update.message is not None:
+                incoming = replace(incoming, media=None, image=await self._picture(update.message))
             try:
                 replies = await self.dialogue.handle(incoming)
             except Exception:
@@ -224,6 +235,19 @@ class TelegramChannel:
             with using(normalize_lang(sender.language_code if sender else None) or DEFAULT_LANG):
                 text = t("telegram.private_only", username=self.application.bot.username)
             await send_messages(self.application.bot, update.message.chat.id, render(Reply(text)), self.retry)
+
+    async def _picture(self, message: Message) -> bytes:
+        """The picture's bytes (getFile, then the file URL); b"" when it cannot be had, which
+        the core answers as a picture it could not open."""
+        picture = picture_of(message)
+        if picture is None or (picture.size or 0) > MAX_PICTURE:
+            return b""
+        try:
+            found = await self.application.bot.get_file(picture.file_id)
+            return bytes(await found.download_as_bytearray())
+        except TelegramError as error:
+            log.warning("Telegram: a picture could not be fetched: %s", error.message)
+            return b""
 
     async def _answer(self, query: CallbackQuery) -> None:
         """Always answer a press, or the button keeps spinning; a failure only costs the spinner."""
@@ -264,6 +288,10 @@ class TelegramChannel:
         if not messages:
             return Outcome.SENT
         outcome = await send_messages(self.application.bot, int(user_id), messages, policy or self.retry)
+        for document in (r.document for r in replies if r.document is not None):
+            if outcome is not Outcome.SENT:
+                break
+            outcome = await send_document(self.application.bot, int(user_id), document, policy or self.retry)
         if outcome is Outcome.BLOCKED:
             try:
                 await self.dialogue.services.store.set_active(CHANNEL, user_id, False)

@@ -21,14 +21,15 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, InputFile, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.channels.telegram.render import Outgoing
+from bot.core.messages import Document
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # answers cite the platform's URL; no big card
@@ -70,23 +71,33 @@ async def send_messages(
 
 
 async def send_message(bot: Bot, chat_id: int, message: Outgoing, policy: RetryPolicy | None = None) -> Outcome:
+    return await _send(
+        lambda: bot.send_message(
+            chat_id, message.html, parse_mode=ParseMode.HTML, reply_markup=message.keyboard,
+            link_preview_options=NO_PREVIEW,
+        ),
+        chat_id, message.html, policy,
+    )  # fmt: skip
+
+
+async def send_document(bot: Bot, chat_id: int, document: Document, policy: RetryPolicy | None = None) -> Outcome:
+    """A file for the person (the claim form), as Telegram's sendDocument."""
+    upload = InputFile(document.data, filename=document.filename)
+    return await _send(lambda: bot.send_document(chat_id, upload), chat_id, document.filename, policy)
+
+
+async def _send(call: Callable[[], Awaitable[object]], chat_id: int, what: str, policy: RetryPolicy | None) -> Outcome:
     policy = policy or DEFAULT_RETRY
     pause = policy.first_pause
     for attempt in range(1, policy.attempts + 1):
         try:
-            await bot.send_message(
-                chat_id,
-                message.html,
-                parse_mode=ParseMode.HTML,
-                reply_markup=message.keyboard,
-                link_preview_options=NO_PREVIEW,
-            )
+            await call()
             return Outcome.SENT
         except Forbidden as error:
             log.info("chat %s cannot be reached: %s", chat_id, error.message)
             return Outcome.BLOCKED
         except BadRequest as error:  # before NetworkError: BadRequest is a subclass of it
-            log.error("chat %s: Telegram refused a message (%s): %.200r", chat_id, error.message, message.html)
+            log.error("chat %s: Telegram refused a message (%s): %.200r", chat_id, error.message, what)
             return Outcome.FAILED
         except RetryAfter as error:
             log.warning("chat %s: not sent for now, flood control persists (%s)", chat_id, error.message)

@@ -45,7 +45,7 @@ class Person:
 
     @property
     def text(self) -> str:
-        return "\n\n".join(m["message"]["text"] for m in self.last)
+        return "\n\n".join(m["message"].get("text") or "" for m in self.last)
 
     @property
     def labels(self) -> list[str]:
@@ -62,12 +62,13 @@ class Person:
         assert data, f"no button {label!r} among {self.labels}"
         return await self.turn(self.fake.make_callback_update(self.chat_id, message_id, data[0]))
 
-    async def turn(self, update: JSON, replies: int = 1) -> str:
+    async def turn(self, update: JSON, replies: int = 1, timeout: float = 5.0) -> str:
         """Send one update and wait for the bot's complete answer (at least `replies` messages)."""
         before = len(self.seen)
         await self.deliver(update)
-        await self.fake.wait_for(lambda: len(self.seen) >= before + replies, what=f"a reply to {self.chat_id}")
-        await settled(self.channel)
+        what = f"a reply to {self.chat_id}"
+        await self.fake.wait_for(lambda: len(self.seen) >= before + replies, timeout=timeout, what=what)
+        await settled(self.channel, timeout)
         self.last = self.seen[before:]
         return self.text
 
