@@ -39,4 +39,5 @@ async def build_dialogue(settings: Settings, clock: Clock | None = None, databas
         store = await open_store(database_url or settings.database_url)
     except StoreError as error:  # at start, a store that cannot be opened is a setting to fix
         raise ConfigError(f"DATABASE_URL: {error}") from None
-    return Dialogue(Services(book, store, clock or SystemClock(), admins=settings.admins))
+    services = Services(book, store, clock or SystemClock(), admins=settings.admins, public_url=settings.public_url)
+    return Dialogue(services)

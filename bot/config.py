@@ -72,6 +72,7 @@ class Settings:
     telegram: TelegramSettings | None = None
     line: LineSettings | None = None
     admins: frozenset[str] = frozenset()  # "channel:id" of the people allowed /broadcast and /stats
+    public_url: str | None = None  # where people reach the HTTP server: links to files (and the HR console)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
 
     @classmethod
@@ -100,6 +101,7 @@ class Settings:
             telegram=_telegram(env),
             line=_line(env),
             admins=_admins(env),
+            public_url=_url(env, "BOT_PUBLIC_URL", None),
             reminders=_reminders(env),
         )
 

@@ -16,6 +16,8 @@ from bot.app import build_dialogue, setup_logging
 from bot.channels.base import Channel
 from bot.config import ConfigError, Settings
 from bot.core.dialogue import Dialogue
+from bot.downloads import ROUTE as DOWNLOAD_ROUTE
+from bot.downloads import Downloads
 from bot.outbox.compose import Composer
 from bot.outbox.courier import Courier
 from bot.reminders.scheduler import ReminderScheduler
@@ -47,6 +49,8 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     dialogue = await build_dialogue(settings)
     services = dialogue.services
     web = WebServer(settings.http_host, settings.http_port)
+    services.downloads = Downloads()
+    web.add_route("GET", DOWNLOAD_ROUTE, services.downloads.serve)
     channels = build_channels(settings, dialogue, web)
     by_name = {c.name: c for c in channels}
     courier = Courier(

@@ -76,9 +76,10 @@ class WebServer:
         self.channels: list[str] = []
         self._runner: web.AppRunner | None = None
 
-    def add_route(self, method: str, path: str, handler: Handler, channel: str) -> None:
+    def add_route(self, method: str, path: str, handler: Handler, channel: str | None = None) -> None:
+        """A route; `channel` names the chat channel whose webhook it is (listed by /healthz)."""
         self.app.router.add_route(method, path, handler)
-        if channel not in self.channels:
+        if channel is not None and channel not in self.channels:
             self.channels.append(channel)
 
     async def _health(self, request: web.Request) -> web.Response:

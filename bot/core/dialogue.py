@@ -18,9 +18,7 @@ Telegram, LINE and the console only translate to and from `Incoming` / `Reply`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import yaml
 
 from bot.core import buttons as payloads
 from bot.core.messages import Incoming, Reply
+from bot.core.ordering import PersonLocks
 from bot.core.sanitize import clean_incoming
 from bot.core.services import Services
 from bot.core.turn import Turn, button, reply
@@ -106,28 +105,18 @@ class Dialogue:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.keywords = load_keywords()
-        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
-        self._waiting: dict[tuple[str, str], int] = {}  # messages of a person waiting for their lock
+        self._people = PersonLocks()
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
-        """Replies for one incoming message; one person's messages are handled in order."""
-        incoming = clean_incoming(incoming)  # lone surrogates from JSON would fail every encoder
-        key = (incoming.channel, incoming.user_id)
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        self._waiting[key] = self._waiting.get(key, 0) + 1
-        queued = True
-        try:
-            async with lock:
-                self._waiting[key] -= 1
-                queued = False
-                return await self._handle(incoming, lambda: self._waiting.get(key, 0) > 0)
-        finally:
-            if queued:  # cancelled while waiting for the lock
-                self._waiting[key] -= 1
-            if not self._waiting.get(key):
-                self._waiting.pop(key, None)
+    async def handle(self, incoming: Incoming, others_waiting: Callable[[], bool] | None = None) -> list[Reply]:
+        """Replies for one incoming message; one person's messages are handled in order.
+        `others_waiting`: the channel's view of that person's messages queued behind this one."""
+        incoming = clean_incoming(incoming)
+        async with self._people.hold((incoming.channel, incoming.user_id)) as mine:
+
+            def waiting() -> bool:
+                return mine() or (others_waiting is not None and others_waiting())
+
+            return await self._handle(incoming, waiting)
 
     async def _handle(self, incoming: Incoming, others_waiting: Callable[[], bool] = lambda: False) -> list[Reply]:
         store = self.services.store

@@ -21,6 +21,7 @@ class Incoming:
     event: Literal["message", "follow", "unfollow"] = "message"
     image: bytes | None = None  # a picture the person sent (a screenshot of their record), fetched by the channel
     media: str | None = None  # what else they sent that is not text: "sticker", "location", "file", "audio", "video"
+    files: bool = True  # the chat can receive a file (LINE's cannot: it gets a link instead)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from bot.core.clock import Clock
 from bot.domain.course_match import CourseMatcher
 from bot.domain.eligibility import Assessor
 from bot.domain.ocr import OcrEngine, default_engine
+from bot.downloads import Downloads
 from bot.plans.loader import PlanBook
 from bot.plans.model import Plan
 from bot.qa.features import Vocabulary
@@ -35,6 +36,8 @@ class Services:
     admins: frozenset[str] = frozenset()  # "channel:id" allowed /broadcast and /stats (BOT_ADMINS)
     wake_outbox: Callable[[], None] = field(default=lambda: None)  # the courier, when one runs
     ocr: Callable[[], OcrEngine] = field(default=default_engine)  # reads screenshots; loaded on first use
+    downloads: Downloads | None = None  # short-lived links to files, served by the web server (BOT_PUBLIC_URL)
+    public_url: str | None = None
 
     def is_admin(self, channel: str, user_id: str) -> bool:
         return f"{channel}:{user_id}" in self.admins

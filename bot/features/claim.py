@@ -2,7 +2,8 @@
 
     claim (button, /claim, 申請表) ─► not claimable: where they stand
                                    └► state claim_wait: "姓名、服務單位、職稱" in one message
-    that message ─► the PDF, at once (Telegram: a document; LINE: a short-lived link)
+    that message ─► the PDF, at once: a document where the chat takes files (Telegram, the
+                    console), else a short-lived single-use link (LINE, which cannot)
 
 Name, unit and title are typed for this document only: they are used in this one turn and
 never written anywhere (not in the state, not in the log).
@@ -17,6 +18,7 @@ from datetime import date
 from bot.core.messages import Document, Reply
 from bot.core.turn import Turn, button, reply
 from bot.domain.claims import claimable, comp_leave
+from bot.downloads import link
 from bot.features.status import assess, completion_of
 from bot.i18n import t
 from bot.render.claim_applicant import Applicant, ApplicantError
@@ -69,8 +71,15 @@ async def receive(turn: Turn, text: str) -> list[Reply]:
         return [reply(t("claim.failed"), button("button.menu", "menu"))]
     log.info("claim form made for plan %s (%d bytes)", a.plan.id, len(pdf))
     document = Document(filename_for(a.plan.plan.roc_year, turn.today), "application/pdf", pdf)
-    text_ = t("claim.ready", form=form_name(a, turn.lang), hours=show_hours(outcome.hours))
-    return [Reply(text_, (button("button.status", "st"), button("button.menu", "menu")), document=document)]
+    text = t("claim.ready", form=form_name(a, turn.lang), hours=show_hours(outcome.hours))
+    buttons = (button("button.status", "st"), button("button.menu", "menu"))
+    if turn.incoming.files:
+        return [Reply(text, buttons, document=document)]
+    services = turn.services
+    if services.downloads is None or services.public_url is None:
+        return [Reply(t("claim.no_link"), buttons)]
+    url = link(services.public_url, services.downloads.put(document))
+    return [Reply(text + "\n" + t("claim.link", url=url, minutes=services.downloads.minutes), buttons)]
 
 
 def filename_for(roc_year: int, today: date) -> str:

@@ -17,23 +17,32 @@ import asyncio
 import json
 import logging
 import uuid
-import weakref
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import replace
+from typing import Any
 
 from aiohttp import web
-from linebot.v3.messaging import ApiException, AsyncApiClient, AsyncMessagingApi, Configuration
+from linebot.v3.messaging import (
+    ApiException,
+    AsyncApiClient,
+    AsyncMessagingApi,
+    AsyncMessagingApiBlob,
+    Configuration,
+    TextMessage,
+)
 from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhook import SignatureValidator
 
 from bot.channels.base import Delivered
 from bot.channels.dedupe import SeenEvents, SeenIds
-from bot.channels.line.events import CHANNEL, Received, parse_event, to_received
+from bot.channels.line.events import CHANNEL, GroupNote, Received, parse_event, to_received
 from bot.channels.line.render import render
 from bot.channels.line.sender import NETWORK_ERRORS, LineSender, RetryPolicy
 from bot.config import LineSettings
 from bot.core.dialogue import Dialogue
 from bot.core.messages import Reply
+from bot.core.ordering import PersonLocks
+from bot.i18n import DEFAULT_LANG, t, using
 from bot.web import WebServer, read_body
 
 log = logging.getLogger(__name__)
@@ -62,11 +71,12 @@ class LineChannel:
         self.retry = retry or RetryPolicy()
         self._validator = SignatureValidator(settings.channel_secret)
         self._seen: SeenIds = seen or SeenEvents()
+        self._noted: SeenIds = SeenEvents(ttl=30 * 24 * 3600.0)  # groups and rooms told it works one to one
         self._client: AsyncApiClient | None = None
         self._api: AsyncMessagingApi | None = None
         self._sender: LineSender | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._people = PersonLocks()
         web.add_route("POST", WEBHOOK_PATH, self.webhook, CHANNEL)
 
     # ---- lifecycle
@@ -169,26 +179,52 @@ class LineChannel:
             log.info("LINE event %s is a redelivery of one already taken: skipped", event.webhook_event_id)
             return
         received = to_received(event)
+        if isinstance(received, GroupNote):
+            if await self._noted.first_time(received.chat_id):
+                self._spawn(self._note_group(received))
+            return
         if isinstance(received, str):
             level = logging.WARNING if isinstance(event, UnknownEvent) else logging.INFO
             log.log(level, "LINE event %s not served: %s", event.webhook_event_id, received)
             return
-        task = asyncio.create_task(self._process(received), name=f"line-{received.event_id}")
+        self._spawn(self._process(received))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _note_group(self, note: GroupNote) -> None:
+        """One note per group or room, by the free reply token: the bot works one to one."""
+        if self._sender is None or not note.reply_token:
+            return
+        with using(DEFAULT_LANG):
+            message = TextMessage(text=t("line.group_note"))
+        await self._sender.reply(note.reply_token, [message])
+
+    async def _content(self, message_id: str) -> bytes:
+        """An image message's bytes (LINE keeps them only a while: fetched at once); b"" when
+        they cannot be had, which the core answers as a picture it could not open."""
+        if self._client is None:
+            return b""
+        try:
+            data = await AsyncMessagingApiBlob(self._client).get_message_content(message_id, _request_timeout=30)
+        except (ApiException, *NETWORK_ERRORS) as exc:
+            log.warning("LINE: the content of message %s could not be fetched: %r", message_id, exc)
+            return b""
+        return bytes(data)
 
     async def _process(self, received: Received) -> None:
         sender = self._sender
         user_id = received.incoming.user_id
-        lock = self._locks.get(user_id)
-        if lock is None:
-            lock = self._locks[user_id] = asyncio.Lock()
         try:
-            async with lock:  # one person's events are answered in the order they came
+            async with self._people.hold(user_id) as others:  # one person's events in the order they came
                 incoming = received.incoming
                 if incoming.event == "follow":
                     incoming = replace(incoming, lang_hint=await self._language(user_id))
-                batches = render(await self.dialogue.handle(incoming))
+                if received.content_id is not None:
+                    incoming = replace(incoming, media=None, image=await self._content(received.content_id))
+                batches = render(await self.dialogue.handle(incoming, others))
                 if batches and sender is not None:
                     await sender.answer(received.reply_token, user_id, batches)
         except Exception:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import logging
-import weakref
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -44,6 +43,7 @@ from bot.channels.telegram.webhook import WEBHOOK_PATH, WebhookEndpoint, public_
 from bot.config import ConfigError, TelegramSettings
 from bot.core.dialogue import Dialogue
 from bot.core.messages import Incoming, Reply
+from bot.core.ordering import PersonLocks
 from bot.i18n import DEFAULT_LANG, normalize_lang, t, using
 from bot.web import WebServer
 
@@ -78,7 +78,7 @@ class TelegramChannel:
         self.application = build_application(settings, rate_limiter or ChatRateLimiter())
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._people = PersonLocks()  # one person's updates and pushes go out in order, never interleaved
         self._seen: SeenIds = seen or SeenEvents()  # Telegram resends an update whose 200 was lost
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._accepting = False  # webhook updates are taken only between start() and stop()
@@ -202,7 +202,7 @@ class TelegramChannel:
             if await self._first_time(update):
                 await self._serve_outsider(update)
             return
-        async with self._lock(incoming.user_id):  # the check inside: a resend waits for the first
+        async with self._people.hold(incoming.user_id) as others:  # the check inside: a resend waits for the first
             if not await self._first_time(update):
                 return
             if update.callback_query is not None:
@@ -210,7 +210,7 @@ class TelegramChannel:
             if incoming.media == "image" and update.message is not None:
                 incoming = replace(incoming, media=None, image=await self._picture(update.message))
             try:
-                replies = await self.dialogue.handle(incoming)
+                replies = await self.dialogue.handle(incoming, others)
             except Exception:
                 log.exception("the core failed on a Telegram update %s", update.update_id)
                 if incoming.event != "message":
@@ -274,7 +274,7 @@ class TelegramChannel:
         if not (self.application.running or self._send_only):
             log.warning("Telegram push to %s while the channel is not running", user_id)
             return Delivered.FAILED
-        async with self._lock(user_id):  # after the reply the person is being sent, not inside it
+        async with self._people.lock(user_id):  # after the reply the person is being sent, not inside it
             outcome = await self._deliver(user_id, replies, policy)
         return Delivered(outcome.value)
 
@@ -300,13 +300,6 @@ class TelegramChannel:
         return outcome
 
     # ---- helpers -------------------------------------------------------------------------------
-    def _lock(self, user_id: str) -> asyncio.Lock:
-        """One person's updates and pushes go out in order, replies never interleaved."""
-        lock = self._locks.get(user_id)
-        if lock is None:
-            lock = self._locks[user_id] = asyncio.Lock()
-        return lock
-
     async def _lang(self, incoming: Incoming) -> str:
         """The person's chosen language if known, else their app's."""
         try:

@@ -21,6 +21,8 @@ from bot.core.clock import FixedClock
 from bot.core.dialogue import Dialogue
 from bot.core.services import Services
 from bot.domain.calendar import TAIPEI
+from bot.downloads import ROUTE as DOWNLOAD_ROUTE
+from bot.downloads import Downloads
 from bot.plans.loader import load_rules_dir
 from bot.storage import Store
 from bot.web import WebServer
@@ -101,6 +103,8 @@ async def bot(fake: FakeLineAPI, store: Store) -> AsyncIterator[LineBot]:
     dialogue = Dialogue(Services(load_rules_dir(), store, clock))
     port = free_port()
     web = WebServer("127.0.0.1", port)
+    dialogue.services.downloads, dialogue.services.public_url = Downloads(), f"http://127.0.0.1:{port}"
+    web.add_route("GET", DOWNLOAD_ROUTE, dialogue.services.downloads.serve)  # as the runner does
     channel = LineChannel(LineSettings(SECRET, fake.access_token, fake.url), dialogue, web, retry=FAST)
     await channel.start()
     await web.start()

@@ -26,7 +26,7 @@ class HangingCore:
         self.services = dialogue.services
         self.started = asyncio.Event()
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
+    async def handle(self, incoming: Incoming, others_waiting: object = None) -> list[Reply]:
         self.started.set()
         await asyncio.Event().wait()
         return []
@@ -38,7 +38,7 @@ class BrokenFor:
     def __init__(self, dialogue: Dialogue, user_id: int) -> None:
         self.dialogue, self.user_id, self.services = dialogue, str(user_id), dialogue.services
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
+    async def handle(self, incoming: Incoming, others_waiting: object = None) -> list[Reply]:
         if incoming.user_id == self.user_id:
             raise RuntimeError("bug in the core")
         return await self.dialogue.handle(incoming)
