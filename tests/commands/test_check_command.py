@@ -119,3 +119,25 @@ def test_a_record_in_files_is_one_record(tmp_path: object) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "10／10 小時" in result.stdout
+
+
+def test_screenshots_given_as_files_are_one_record(tmp_path: object, kaohsiung: Plan) -> None:
+    from pathlib import Path
+
+    from tests.support.screenshots import FONT_DIR, Row, phone_shots
+
+    if not (FONT_DIR / "NotoSansCJK-Regular.ttc").exists():
+        pytest.skip("needs Debian's fonts-noto-cjk (.ci/run installs it)")
+    folder = Path(str(tmp_path))
+    rows = [
+        Row(c.name, f"2023-03-{n + 4:02d} 19:00:00", f"2023-03-{n + 4:02d} {19 + int(c.hours)}:00:00")
+        for n, c in enumerate(kaohsiung.bundles_by_id["ema"].courses)
+    ]
+    names = []
+    for n, shot in enumerate(phone_shots(rows, per_shot=4, overlap=1)):
+        (folder / f"shot{n}.png").write_bytes(shot)
+        names.append(str(folder / f"shot{n}.png"))
+    result = run("--plan", "kaohsiung-112", "--as-of", "2023-08-01", "--json", *names, stdin="")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["bundles"][0]["hours_done"] == 10 and data["comp_leave_hours"] == 4
