@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-
-from datetime import datetime
 
 from bot.channels.console import ConsoleChat
 from bot.core.clock import FixedClock
@@ -21,7 +20,8 @@ from tests.support.screenshots import FONT_DIR, Row, pc_table
 
 pytestmark = [
     pytest.mark.skipif(
-        not (FONT_DIR / "NotoSansCJK-Regular.ttc").exists(), reason="needs Debian's fonts-noto-cjk (.ci/run installs it)"
+        not (FONT_DIR / "NotoSansCJK-Regular.ttc").exists(),
+        reason="needs Debian's fonts-noto-cjk (.ci/run installs it)",
     ),
     pytest.mark.usefixtures("ocr_ready"),
 ]
