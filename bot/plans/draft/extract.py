@@ -107,7 +107,7 @@ def _period(lines: list[Line], uncertain: list[str]) -> dict[str, Any]:
 
             end = roc_date(last[-1][0], year)
         if start is None:
-            uncertain.append(f"plan.period.start：文件只寫「{head.lstrip('自')}」，沒有日期")
+            uncertain.append(f"plan.period.start：文件只寫「{head.lstrip('自')}起」，沒有日期")
     if end is None:
         uncertain.append("plan.period.end：找不到計畫結束日期")
     return {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None, "text": text}

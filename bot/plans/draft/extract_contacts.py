@@ -24,9 +24,11 @@ _SKIP = ("總機", "傳真", "地址")
 
 def _desk_name(before: str, topic: str) -> str:
     before = re.sub(r"(?:電話)?\s*(?:/e-mail)?\s*[：:]?\s*$", "", before).rstrip("，, ")
-    name = re.split(r"[：:]", before)[-1].strip() if before else ""
-    name = re.split(r"[，,]", name)[0].strip()
-    name = re.sub(r"電話$", "", name).strip("*")
+    name = re.split(r"[：:|]", before)[-1].strip() if before else ""
+    name = re.split(r"[，,]", name)[-1].strip()
+    name = re.sub(r"(?:電話|電話/e-mail)$", "", name).strip("*▷ ")
+    if "問題" in name and not name.endswith("問題"):
+        name = name.rpartition("問題")[2]
     subject = _TOPIC_TAIL.sub("", topic).strip()
     if not name:
         return subject
@@ -57,7 +59,11 @@ def help_desks(lines: list[Line]) -> list[dict[str, Any]]:
             seen.add(digits)
             topic = ""
             if k == 0 and "：" in before:
-                topic, _, before = before.partition("：")
+                topic, _, rest = before.partition("：")
+                if rest.strip(" ，,") or re.search(r"(?:問題|疑義|敘獎|獎勵)$", topic):
+                    before = rest
+                else:
+                    topic = ""
             if not before.strip(" ，,：") and k > 0:
                 before = desks[-1]["name"] if desks else ""
             ext = _PERSON.sub("", m.group(2) or "").replace(" ", "")
@@ -65,8 +71,11 @@ def help_desks(lines: list[Line]) -> list[dict[str, Any]]:
             ext = re.sub(r"[（(][^）)]*[)）]", "", ext)
             paren = m.group(3) or (places[0] if places else None)
             name = _desk_name(before, topic) if k == 0 or before.strip(" 、，,") else desks[-1]["base"]
-            if not name and idx > 0:
-                name = _desk_name(lines[idx - 1].text, "")
+            for back in range(idx - 1, max(idx - 7, -1), -1):
+                if name:
+                    break
+                if "客服" in lines[back].text and not _ENTRY.search(lines[back].text):
+                    name = _desk_name(lines[back].text, "")
             base = name
             hours_m = _HOURS.search(text[m.end() :])
             hours = hours_m.group(1).strip() if hours_m else None
