@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.plans.draft.extract_contacts import help_desks, steps
-from bot.plans.draft.extract_courses import Bundle, CourseReader, completion, group_need
+from bot.plans.draft.extract_courses import Bundle, CourseReader, completion, group_need, stated_elsewhere
 from bot.plans.draft.extract_rewards import Names, parse_block, reward_blocks
 from bot.plans.draft.extract_text import Line, find_dates, logical_lines, number
 
@@ -80,9 +80,7 @@ def _header(lines: list[Line], uncertain: list[str]) -> dict[str, Any]:
     city = city_m.group(1).replace("台", "臺") if city_m else None
     year_m = re.search(r"(\d{2,3})年度", title or "")
     roc_year = int(year_m.group(1)) if year_m else None
-    issued = next(
-        (ln.text for ln in lines[:15] if re.match(r"^\d{2,3}年\d{1,2}月\d{1,2}日.*字第\d+號", ln.text)), None
-    )
+    issued = next((ln.text for ln in lines[:15] if re.match(r"^\d{2,3}年\d{1,2}月\d{1,2}日.*字第\d+號", ln.text)), None)
     if issued is None:
         uncertain.append("plan.issued：文件開頭沒有發文日期字號")
     pid = f"{CITY_IDS[city]}-{roc_year}" if city in CITY_IDS and roc_year else None
@@ -137,7 +135,9 @@ def _split_staff(text: str) -> list[str]:
     return [p for p in re.split(r"、|及(?![^（(]*[）)])", text.strip("，, ")) if p]
 
 
-def _bundles(reader: CourseReader, lines: list[Line], uncertain: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _bundles(
+    reader: CourseReader, lines: list[Line], uncertain: list[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     titles = reader.titles
     if "" in reader.bundles:
         bare = [t for t in titles if "－" not in t]
@@ -160,7 +160,7 @@ def _bundles(reader: CourseReader, lines: list[Line], uncertain: list[str]) -> t
         title = assigned.get(b.name) or (assigned.get(b.group) if b.group else None)
         if title is None:
             uncertain.append(f"bundles.{b.name}.platform_title：找不到平臺上的組裝課程名稱")
-        rule = completion(b.texts)
+        rule = completion(b.texts) or stated_elsewhere(b.name, [o.name for o in plain], lines)
         if rule is None:
             rule = {"all": True}
             if not explicit_all:
@@ -171,7 +171,7 @@ def _bundles(reader: CourseReader, lines: list[Line], uncertain: list[str]) -> t
         if b.subtitle:
             entry["subtitle"] = b.subtitle
         entry["platform_title"] = title
-        entry["hours"] = number(sum(float(c["hours"]) for c in b.courses))  # type: ignore[arg-type]
+        entry["hours"] = number(sum(float(str(c["hours"])) for c in b.courses))
         entry["courses"] = b.courses
         entry["complete_when"] = rule
         bundles.append(entry)
@@ -194,7 +194,8 @@ def _titles(bundles: list[Bundle], titles: list[str], uncertain: list[str]) -> d
         own = [t for t in b.titles if t not in used]
         pick = exact[0] if exact else own[0] if own else None
         if pick:
-            out[b.name], _ = pick, used.add(pick)
+            out[b.name] = pick
+            used.add(pick)
     for b in bundles:
         if b.name in out or b.group:
             continue

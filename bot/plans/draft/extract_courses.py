@@ -20,7 +20,7 @@ _PLATFORM = re.compile(r"^(.+?[市縣]政府.*?\d+年度.*?組裝課程)(?:\s*[�
 _NOT_NAME = ("補休", "嘉獎", "獎勵", "敘獎", "點選", "選課", "完成", "年度", "本府", "選讀", "請")
 _PAREN_TAIL = re.compile(r"^(.*?)\s*[(（]([^()（）]+)[)）]\s*$")
 _COUNTS = re.compile(r"\d+\s*(?:小時|分鐘|門|套)|全部|全數|任選")
-_MIN_COURSES = re.compile(r"(?:任選|至少(?:應)?完成(?:其中)?|中至少完成|選讀)\s*(\d+)\s*門")
+_MIN_COURSES = re.compile(r"(?:任選|至少(?:應)?(?:完成|選修|選讀)(?:其中)?|中至少完成|選讀|選修)\s*(\d+)\s*門")
 _MIN_HOURS = re.compile(rf"(?:時數|累計|合計)[^，。；]*?達\s*({NUM})\s*(小時|分鐘)")
 _GROUP_NEED = re.compile(r"任(?:選)?\s*(\d+)\s*套")
 
@@ -105,6 +105,18 @@ def parse_course(body: str, context_category: str | None) -> dict[str, object] |
 def _category_heading(body: str) -> str | None:
     m = re.match(rf"^([^：]+)：\s*(?:共\s*{NUM}\s*小時)?\s*$", body)
     return m.group(1) if m and all_cjk(m.group(1)) and len(m.group(1)) <= 12 else None
+
+
+def stated_elsewhere(name: str, others: list[str], lines: list[Line]) -> dict[str, object] | None:
+    """A completion rule stated in another paragraph: from the bundle's name to the next name or 。."""
+    for line in lines:
+        for m in re.finditer(re.escape(name), line.text):
+            tail = re.split(r"[。；]", line.text[m.end() :])[0]
+            cut = min((i for o in others if o != name and (i := tail.find(o)) >= 0), default=len(tail))
+            rule = completion([tail[:cut]])
+            if rule:
+                return rule
+    return None
 
 
 def completion(texts: list[str]) -> dict[str, object] | None:

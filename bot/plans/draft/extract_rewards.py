@@ -15,7 +15,9 @@ from typing import Any
 from bot.plans.draft.extract_text import NUM, Line, clauses, find_dates, number
 
 _AMOUNT = rf"(?:半日|半天|{NUM}\s*[日天]|{NUM}\s*小時)(?:\s*[（(]\s*{NUM}\s*小時\s*[)）])?"
-_CAP = re.compile(rf"(?:最高(?:得)?(?:申請)?補休\s*({_AMOUNT}))|(?:以補休\s*({_AMOUNT})\s*為(?:上)?限)|(?:最高以\s*({_AMOUNT})\s*為限)")
+_CAP = re.compile(
+    rf"(?:最高(?:得)?(?:申請)?補休\s*({_AMOUNT}))|(?:以補休\s*({_AMOUNT})\s*為(?:上)?限)|(?:最高以\s*({_AMOUNT})\s*為限)"
+)
 _COMP = re.compile(rf"補休\s*({_AMOUNT})")
 _OTHER = {
     "commendation": re.compile(r"嘉獎\s*(\d+|一)\s*次"),
@@ -98,7 +100,7 @@ def _refs(clause: str, names: Names, last: list[str]) -> list[str]:
                     found.append((m.start(), name))
     if found:
         return [n for _, n in sorted(found, key=lambda t: t[0])]
-    if re.search(r"全部\s*\d*\s*套", clause):
+    if re.search(r"全部\s*\d*\s*套|[兩二三四五六七八九十\d]+\s*套(?:均|皆|全部)完成|均完成", clause):
         return [b for b in names.bundles if not any(b in g for g in names.groups.values())] + list(names.groups)
     return last
 
@@ -137,7 +139,13 @@ def parse_block(title: str, text: str, names: Names, uncertain: list[str]) -> li
                 hours = amount_hours(m2.group(1))
                 each = re.search(r"每完成\s*\d*\s*套", rest)
                 for req in [[x] for x in refs] if (each or re.search(r"」或「|或「", rest)) else [refs]:
-                    r.awards.append({"requires": req, "hours": number(hours) if hours is not None else None, "amount_text": f"補休{m2.group(1)}"})
+                    r.awards.append(
+                        {
+                            "requires": req,
+                            "hours": number(hours) if hours is not None else None,
+                            "amount_text": f"補休{m2.group(1)}",
+                        }
+                    )
             for kind2, pat in _OTHER.items():
                 for m3 in pat.finditer(rest):
                     r = rewards.setdefault(kind2, _Reward(kind2))
@@ -202,17 +210,26 @@ def _finish(
             else:
                 uncertain.append(f"rewards.{r.type}.requires：無法判斷須完成哪些組裝課程")
     mode = "highest_tier" if comp and tiers and len(r.awards) > 1 else "additive"
-    reward: dict[str, Any] = {"type": r.type, "amount_text": "／".join(dict.fromkeys(r.amounts)), "hours": None, "mode": mode}
+    reward: dict[str, Any] = {
+        "type": r.type,
+        "amount_text": "／".join(dict.fromkeys(r.amounts)),
+        "hours": None,
+        "mode": mode,
+    }
     if mode == "highest_tier":
         reward["tiers"] = [dict(a) for a in r.awards]
         values = [a["hours"] for a in r.awards if a["hours"] is not None]
         reward["hours"] = max(values) if values else None
     else:
-        reward["awards"] = [{k: v for k, v in a.items() if k != "amount_text" and (comp or k != "hours")} for a in r.awards]
+        reward["awards"] = [
+            {k: v for k, v in a.items() if k != "amount_text" and (comp or k != "hours")} for a in r.awards
+        ]
         if comp:
             values = [a["hours"] for a in r.awards]
             total = sum(values) if None not in values else None
-            reward["hours"] = number(min(total, cap)) if total is not None and cap is not None else (cap if total is None else total)
+            reward["hours"] = (
+                number(min(total, cap)) if total is not None and cap is not None else (cap if total is None else total)
+            )
     reward["cap_hours"] = number(cap) if comp and cap is not None else None
     reward["complete_by"] = dates.get("complete_by")
     reward["submit_by"] = dates.get("submit_by")

@@ -136,8 +136,8 @@ def read_table(lines: list[Line], start: int, stop_at: object) -> tuple[list[Row
         category = carried.get(cols.category, "") if cols.category is not None else ""
         bundle = carried.get(cols.bundle, "") if cols.bundle is not None else ""
         condition = cell(cols.condition) or None
-        value = hours_value(pending[h], unit)
-        assert value is not None
-        rows.append(Row(bundle or None, category or None, name, value, condition))
+        hours = hours_value(pending[h], unit)
+        assert hours is not None
+        rows.append(Row(bundle or None, category or None, name, hours, condition))
         pending = None
     return rows, j

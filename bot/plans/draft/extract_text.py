@@ -11,7 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-CJK = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\u2014\u2015\u2025\u2026\u201c\u201d\u2018\u2019\u00b7\u2027\u207a"
+CJK = (
+    r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+    r"\u2014\u2015\u2025\u2026\u201c\u201d\u2018\u2019\u00b7\u2027\u207a"
+)
 _CJK_RE = re.compile(f"[{CJK}]")
 _FOOTER = re.compile(r"^\s*第\s*\d+\s*頁\s*[，,]?\s*共\s*\d+\s*頁\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*•●]\s+)+")
@@ -85,10 +88,7 @@ def logical_lines(raw: str) -> list[Line]:
         if _FOOTER.match(raw_line):
             continue
         line = _BULLET.sub("", raw_line).rstrip()
-        if "\t" in line:
-            line = "\t".join(fold(c.strip()) for c in line.split("\t"))
-        else:
-            line = fold(line.strip())
+        line = "\t".join(fold(c.strip()) for c in line.split("\t")) if "\t" in line else fold(line.strip())
         lines.append(line)
     out: list[str] = []
     for line in lines:

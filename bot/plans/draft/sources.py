@@ -40,12 +40,13 @@ def _docx(path: Path) -> str:
     import zipfile
 
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DraftError(f"{path}: 無法讀取 .docx（{exc}）") from exc
     out: list[str] = []
     for block in document.iter_inner_content():
