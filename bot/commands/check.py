@@ -50,8 +50,9 @@ def assessment_json(a: Assessment, unmatched: list[RecordRow], notes: list[str])
         "unmatched": [{"no": r.number, "name": r.name, "code": r.code, "status": r.status} for r in unmatched],
         "notes": notes,
         "deadlines": [
-            {"reward": r.reward.id, "date": r.reward.deadline.date.isoformat(), "days_left": r.days_left}
+            {"reward": r.reward.id, "kind": kind, "date": day.isoformat(), "days_left": (day - a.as_of).days}
             for r in a.rewards
+            for kind, day in r.reward.dates
         ],
         "lang": current_lang(),
     }

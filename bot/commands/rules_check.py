@@ -15,8 +15,9 @@ from bot.render.status import join_names
 
 def summary_line(plan: Plan) -> str:
     deadlines = join_names(
-        f"{r.label.get('zh-TW') if r.label else t('reward.comp_leave')} {show_date(r.deadline.date)}"
+        f"{r.label.get('zh-TW') if r.label else t('reward.comp_leave')} {show_date(day)}"
         for r in plan.rewards
+        for _, day in r.dates
     )
     return t(
         "rules.summary",

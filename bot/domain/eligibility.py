@@ -13,13 +13,13 @@ word them in the person's language.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Literal
 
 from bot.domain.calendar import TAIPEI, Overlap, WorkCalendar, taipei
-from bot.plans.model import Bundle, Course, Plan, Reward
+from bot.plans.model import Award, Bundle, Course, Plan, Reward
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,15 @@ class RewardOutcome:
     days_left: int
     blocked_by_unpaid_leave: bool
     missing_targets: tuple[str, ...]  # bundle/group ids still needed for the full reward
+    excluded_as: str | None = None  # the staff category (the person's answer) this reward leaves out
+    only_for_others: bool = False  # excluded_as is the category the reward is only for, which the person is not
+    ask_staff: tuple[str, ...] = ()  # categories it leaves out that the person has not answered about
+    submit_days_left: int | None = None  # days to hand the claim in, when the plan sets that date
+    claim_closed: bool = False  # the day to hand the claim in has passed: nothing can be claimed now
+
+    @property
+    def blocked(self) -> bool:
+        return self.blocked_by_unpaid_leave or self.excluded_as is not None
 
 
 @dataclass(frozen=True)
@@ -126,8 +135,8 @@ def _deadline_end(day: date) -> datetime:
 
 
 def _counts_by(plan: Plan) -> date:
-    """Completions after the last reward deadline (or the plan's end) do not count."""
-    return max(plan.deadlines) if plan.rewards else plan.plan.period.end
+    """Completions after the last day that counts for a reward (or the plan's end) do not count."""
+    return plan.last_finish
 
 
 class Assessor:
@@ -144,7 +153,9 @@ class Assessor:
         return c.off_duty_claim, None
 
     def _best(self, completions: Sequence[Completion], notes: list[Note]) -> dict[str, Completion]:
-        """Per course, the completion that helps most: in time, off-duty, earliest."""
+        """Per course, the completion that helps most: in time, off-duty, earliest. One finished
+        after the last day that counts still completes its bundle (the person sees it done), but
+        earns nothing: each reward checks when its bundle was finished."""
         cutoff = _deadline_end(_counts_by(self.plan))
         best: dict[str, Completion] = {}
         for c in completions:
@@ -154,16 +165,16 @@ class Assessor:
                 notes.append(
                     Note("after_deadline", {"course": self._name(c), "day": c.finished_on, "deadline": cutoff.date()})
                 )
-                continue
             current = best.get(c.course_key)
-            if current is None or self._rank(c) < self._rank(current):
+            if current is None or self._rank(c, cutoff) < self._rank(current, cutoff):
                 best[c.course_key] = c
         return best
 
-    def _rank(self, c: Completion) -> tuple[int, datetime]:
+    def _rank(self, c: Completion, cutoff: datetime) -> tuple[bool, int, datetime]:
         off, _ = self.off_duty(c)
         order = {True: 0, None: 1, False: 2}[off]
-        return order, taipei(c.end) if c.end else datetime.max.replace(tzinfo=TAIPEI)
+        end = taipei(c.end) if c.end else datetime.max.replace(tzinfo=TAIPEI)
+        return end > cutoff, order, end
 
     def _name(self, c: Completion) -> str:
         course = self.plan.courses_by_key.get(c.course_key)
@@ -174,7 +185,10 @@ class Assessor:
         completions: Iterable[Completion],
         as_of: date,
         on_unpaid_leave: bool = False,
+        staff: Mapping[str, bool] | None = None,
     ) -> Assessment:
+        """Where a person stands on `as_of`. `staff`: their answers to "are you …?" for the
+        categories a reward leaves out (e.g. {"約聘僱人員": False}); unanswered ones are asked."""
         notes: list[Note] = []
         best = self._best(list(completions), notes)
         comp = next((r for r in self.plan.rewards if r.type == "comp_leave"), None)
@@ -194,12 +208,12 @@ class Assessor:
                         Note("office_hours", {"course": course.name, "start": overlap.start, "end": overlap.end})
                     )
             hours = sum(s.course.hours for s in statuses if s.done)
-            complete = all(s.done for s in statuses)
+            complete = bundle.complete_with(sum(1 for s in statuses if s.done), hours)
             days = [s.finished_on for s in statuses if s.finished_on]
             finished_on = max(days) if complete and days else None
             progress[bundle.id] = BundleProgress(bundle, tuple(statuses), hours, complete, finished_on, 0.0, ())
 
-        outcomes = [self._reward(r, progress, as_of, on_unpaid_leave) for r in self.plan.rewards]
+        outcomes = [self._reward(r, progress, as_of, on_unpaid_leave, staff or {}) for r in self.plan.rewards]
         bundles = tuple(self._with_reasons(progress[b.id], outcomes, on_unpaid_leave) for b in self.plan.bundles)
         return Assessment(self.plan, as_of, bundles, tuple(o for o, _ in outcomes), tuple(notes), on_unpaid_leave)
 
@@ -209,7 +223,7 @@ class Assessor:
         """True/False, or None when it hinges on off-duty time the person has not stated."""
         if not p.complete:
             return False
-        if p.finished_on is not None and p.finished_on > reward.deadline.date:
+        if p.finished_on is not None and p.finished_on > reward.finish_by:
             return False
         if reward.off_duty_required:
             return p.off_duty_ok
@@ -232,34 +246,56 @@ class Assessor:
         return False, None
 
     def _reward(
-        self, reward: Reward, progress: dict[str, BundleProgress], as_of: date, unpaid: bool
-    ) -> tuple[RewardOutcome, dict[str, float]]:
-        blocked = unpaid and reward.unpaid_leave == "excluded"
-        earned_hours = pending = remaining = 0.0
-        credited: dict[str, float] = {}
+        self, reward: Reward, progress: dict[str, BundleProgress], as_of: date, unpaid: bool,
+        staff: Mapping[str, bool],
+    ) -> tuple[RewardOutcome, dict[str, float]]:  # fmt: skip
+        outside = [*self.plan.plan.audience.excluded_staff, *reward.excluded]
+        excluded_as = next((c for c in outside if staff.get(c)), None)
+        only_for_others = bool(reward.only_for) and all(staff.get(c) is False for c in reward.only_for)
+        if excluded_as is None and only_for_others:
+            excluded_as = reward.only_for[0]  # the reward is only for these, and the person is not one
+        blocked = (unpaid and reward.unpaid_leave == "excluded") or excluded_as is not None
+        reached: list[tuple[Award, list[tuple[bool | None, str | None]]]] = []
+        pending_awards: list[Award] = []
+        open_awards: list[Award] = []
         missing: list[str] = []
-        all_met = True
         for award in reward.awards:
             states = [self._target(t, reward, progress) for t in award.requires]
-            hours = award.hours or 0.0
             if all(ok for ok, _ in states) and not blocked:
-                earned_hours += hours
-                for _, by in states[:1]:
-                    if by:
-                        credited[by] = credited.get(by, 0.0) + hours
+                reached.append((award, states))
+                continue
+            missing.extend(t for t, (ok, _) in zip(award.requires, states, strict=True) if not ok)
+            if not blocked and all(ok is not False for ok, _ in states):
+                pending_awards.append(award)
             else:
-                all_met = False
-                missing.extend(t for t, (ok, _) in zip(award.requires, states, strict=True) if not ok)
-                if not blocked and all(ok is not False for ok, _ in states):
-                    pending += hours
-                else:
-                    remaining += hours
+                open_awards.append(award)
+        if reward.mode == "highest":  # tiers: only the best one reached counts, alone
+            reached = sorted(reached, key=lambda r: r[0].hours or 0.0)[-1:]
+            missing = [] if reached and reached[0][0] is _top(reward) else missing
+        credited: dict[str, float] = {}
+        for award, states in reached:
+            for _, by in states[:1]:
+                if by:
+                    credited[by] = credited.get(by, 0.0) + (award.hours or 0.0)
+        hand_in = reward.hand_in_by
+        claim_closed = hand_in is not None and as_of > hand_in  # too late to hand the claim in
+        if claim_closed:
+            reached, credited = [], {}
+        earned_hours = sum(a.hours or 0.0 for a, _ in reached)
         cap = reward.cap_hours
         capped = min(earned_hours, cap) if cap is not None else earned_hours
-        days_left = (reward.deadline.date - as_of).days
+        days_left = (reward.finish_by - as_of).days
         room = (cap - capped) if cap is not None else float("inf")
-        potential = 0.0 if blocked or days_left < 0 else min(remaining + pending, room)
-        earned = capped > 0 if reward.type == "comp_leave" else (all_met and not blocked)
+        if reward.mode == "highest":
+            best_open = max((a.hours or 0.0 for a in (*pending_awards, *open_awards)), default=0.0)
+            pending = max(0.0, max((a.hours or 0.0 for a in pending_awards), default=0.0) - capped)
+            remaining = max(0.0, best_open - capped)
+        else:
+            pending = sum(a.hours or 0.0 for a in pending_awards)
+            remaining = pending + sum(a.hours or 0.0 for a in open_awards)
+        potential = 0.0 if blocked or claim_closed or days_left < 0 else min(remaining, room)
+        all_met = not missing and not pending_awards and (reward.mode == "highest" or not open_awards)
+        earned = capped > 0 if reward.type == "comp_leave" else (bool(reached) and all_met and not blocked)
         outcome = RewardOutcome(
             reward=reward,
             earned=earned,
@@ -267,8 +303,13 @@ class Assessor:
             potential_hours=potential if reward.type == "comp_leave" else 0.0,
             pending_off_duty=min(pending, room) if reward.type == "comp_leave" else 0.0,
             days_left=days_left,
-            blocked_by_unpaid_leave=blocked,
+            blocked_by_unpaid_leave=unpaid and reward.unpaid_leave == "excluded",
             missing_targets=tuple(dict.fromkeys(missing)),
+            excluded_as=excluded_as,
+            only_for_others=only_for_others,
+            ask_staff=tuple(c for c in (*outside, *reward.only_for) if c not in staff) if not blocked else (),
+            submit_days_left=(hand_in - as_of).days if hand_in is not None else None,
+            claim_closed=claim_closed,
         )
         return outcome, credited
 
@@ -293,10 +334,12 @@ class Assessor:
                 reasons.append(Note("earned", {"hours": got}))
             elif not p.complete:
                 reasons.append(Note("incomplete", {"missing": len(p.missing), "hours": bundle.hours - p.hours_done}))
-            elif p.finished_on and p.finished_on > reward.deadline.date:
-                reasons.append(Note("late", {"day": p.finished_on, "deadline": reward.deadline.date}))
+            elif p.finished_on and p.finished_on > reward.finish_by:
+                reasons.append(Note("late", {"day": p.finished_on, "deadline": reward.finish_by}))
             elif outcome.blocked_by_unpaid_leave:
                 reasons.append(Note("unpaid_leave", {}))
+            elif outcome.excluded_as is not None:
+                reasons.append(Note("excluded_staff", {"category": outcome.excluded_as}))
             elif reward.off_duty_required and p.off_duty_ok is False:
                 bad = [s.course.name for s in p.courses if s.off_duty is False]
                 reasons.append(Note("not_off_duty", {"courses": bad}))
@@ -310,3 +353,8 @@ class Assessor:
     def _in_group(self, bundle_id: str, targets: Sequence[str]) -> bool:
         group = self.plan.group_of(bundle_id)
         return group is not None and group.id in targets
+
+
+def _top(reward: Reward) -> Award:
+    """The best tier of a reward in "highest" mode: reaching it leaves nothing missing."""
+    return max(reward.awards, key=lambda a: a.hours or 0.0)

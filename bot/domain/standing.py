@@ -18,7 +18,7 @@ def started(a: Assessment) -> bool:
 
 
 def rewards_due(a: Assessment, deadline: date | None = None) -> list[RewardOutcome]:
-    return [r for r in a.rewards if deadline is None or r.reward.deadline.date == deadline]
+    return [r for r in a.rewards if deadline is None or deadline in (day for _, day in r.reward.dates)]
 
 
 def finished(a: Assessment, deadline: date | None = None) -> bool:
@@ -27,7 +27,7 @@ def finished(a: Assessment, deadline: date | None = None) -> bool:
     rewards = rewards_due(a, deadline)
     if not rewards:
         return all(b.complete for b in a.bundles)
-    return all(not r.missing_targets and not r.blocked_by_unpaid_leave for r in rewards)
+    return all(not r.missing_targets and not r.blocked for r in rewards)
 
 
 def standing(a: Assessment, deadline: date | None = None) -> Standing:

@@ -137,7 +137,7 @@ async def mark_bundle(turn: Turn, args: tuple[str, ...]) -> list[Reply]:
 
 def _late_warning(turn: Turn) -> str:
     plan = turn.tools.plan
-    late = [r for r in plan.rewards if r.deadline.date < turn.today]
+    late = [r for r in plan.rewards if r.finish_by < turn.today]
     return "\n" + t("report.after_deadline") if late and len(late) == len(plan.rewards) else ""
 
 

@@ -61,14 +61,29 @@ class Course(Frozen):
         return self.id or course_key(self.name)
 
 
+class Choose(Frozen):
+    """Electives inside a bundle: 「任選3門以上，且時數合計達5小時以上」 — done with at least
+    `courses` of its courses and at least `hours` of their hours (either may be absent)."""
+
+    courses: int | None = Field(default=None, ge=1)
+    hours: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _something(self) -> Choose:
+        if self.courses is None and self.hours is None:
+            raise ValueError("give courses (at least N courses), hours (at least H hours), or both")
+        return self
+
+
 class Bundle(Frozen):
     id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1)
     subtitle: Text | None = None
     platform_title: str = Field(min_length=1)
     aliases: tuple[str, ...] = ()
-    hours: float = Field(gt=0)
+    hours: float = Field(gt=0)  # the sum of its courses; with `choose`, the hours it asks for
     courses: tuple[Course, ...] = Field(min_length=1)
+    choose: Choose | None = None
 
     @model_validator(mode="after")
     def _hours_add_up(self) -> Bundle:
@@ -77,9 +92,32 @@ class Bundle(Frozen):
         if twice:  # first: a course given twice also makes the hours wrong
             raise ValueError(f"a course is listed twice in this bundle: {', '.join(twice)}")
         total = sum(c.hours for c in self.courses)
-        if abs(total - self.hours) > 1e-6:
-            raise ValueError(f"hours is {self.hours:g} but its courses add up to {total:g}; fix one of them")
+        if self.choose is None:
+            if abs(total - self.hours) > 1e-6:
+                raise ValueError(f"hours is {self.hours:g} but its courses add up to {total:g}; fix one of them")
+            return self
+        choose = self.choose
+        if choose.courses is not None and choose.courses > len(self.courses):
+            raise ValueError(f"choose.courses is {choose.courses} but the bundle has only {len(self.courses)} courses")
+        if choose.hours is not None and choose.hours > total + 1e-6:
+            raise ValueError(f"choose.hours is {choose.hours:g} but all its courses add up to only {total:g}")
+        least = choose.hours if choose.hours is not None else self._fewest_hours(choose.courses or 1)
+        if abs(least - self.hours) > 1e-6:
+            raise ValueError(
+                f"hours is {self.hours:g} but what choose asks for is {least:g} hours; with electives, hours is "
+                "the least that completes the bundle"
+            )
         return self
+
+    def _fewest_hours(self, courses: int) -> float:
+        return sum(sorted(c.hours for c in self.courses)[:courses])
+
+    def complete_with(self, count: int, hours: float) -> bool:
+        """Whether `count` done courses of `hours` complete the bundle."""
+        if self.choose is None:
+            return count == len(self.courses)
+        enough_courses = self.choose.courses is None or count >= self.choose.courses
+        return enough_courses and hours + 1e-6 >= self.hours
 
 
 class Group(Frozen):
@@ -111,18 +149,30 @@ class Deadline(Frozen):
 class Award(Frozen):
     requires: tuple[str, ...] = Field(min_length=1)
     hours: float | None = Field(default=None, gt=0)
+    amount: Text | None = None  # as the plan says it, e.g. 補休1日（8小時）
 
 
 class Reward(Frozen):
+    """One reward. Its dates: `complete_by` (the courses finished), `submit_by` (the claim handed
+    in), either of which may be missing; or the seeds' shorthand `deadline` (one date that is
+    either). `mode`: "additive" adds up every award reached (within `cap_hours`); "highest"
+    gives only the best award reached (tiers that must not be claimed twice)."""
+
     id: str = Field(pattern=ID_PATTERN)
     type: Literal["comp_leave", "commendation"]
     label: Text | None = None
-    deadline: Deadline
+    deadline: Deadline | None = None
+    complete_by: date | None = None
+    submit_by: date | None = None
+    mode: Literal["additive", "highest"] = "additive"
     awards: tuple[Award, ...] = Field(min_length=1)
     cap_hours: float | None = Field(default=None, gt=0)
+    cap_amount: Text | None = None  # the cap as the plan says it, e.g. 補休1日（8小時）為上限
     total_hours: float | None = Field(default=None, gt=0)
     off_duty_required: bool = False
     unpaid_leave: Literal["allowed", "excluded", "unspecified"] = "unspecified"
+    excluded: tuple[str, ...] = ()  # staff categories outside this reward, e.g. 約聘僱人員
+    only_for: tuple[str, ...] = ()  # when set, the reward is only for these categories (獎狀 instead of 嘉獎)
     claim: Text
     notes: Text | None = None
 
@@ -132,7 +182,45 @@ class Reward(Frozen):
             raise ValueError("every award of a comp_leave reward needs hours")
         if self.type == "commendation" and self.label is None:
             raise ValueError("a commendation needs a label, e.g. 嘉獎1次")
+        if self.deadline is not None and (self.complete_by or self.submit_by):
+            raise ValueError("give either deadline or complete_by/submit_by, not both")
+        if self.deadline is None and self.complete_by is None and self.submit_by is None:
+            raise ValueError(
+                "a reward needs a date: complete_by (courses finished), submit_by (claim handed in), or both"
+            )
+        if self.complete_by and self.submit_by and self.submit_by < self.complete_by:
+            raise ValueError(
+                f"submit_by {self.submit_by.isoformat()} is before complete_by {self.complete_by.isoformat()}"
+            )
+        if self.mode == "highest" and len(self.awards) < 2:
+            raise ValueError('mode "highest" needs at least two awards (tiers) to choose the best from')
         return self
+
+    @property
+    def finish_by(self) -> date:
+        """The last day on which finishing the courses still counts."""
+        if self.complete_by is not None:
+            return self.complete_by
+        if self.deadline is not None:
+            return self.deadline.date
+        assert self.submit_by is not None
+        return self.submit_by
+
+    @property
+    def hand_in_by(self) -> date | None:
+        """The day the claim must be handed in by, if the plan sets one."""
+        if self.submit_by is not None:
+            return self.submit_by
+        return self.deadline.date if self.deadline is not None and self.deadline.action == "submit" else None
+
+    @property
+    def dates(self) -> list[tuple[Literal["complete", "submit"], date]]:
+        """Each date of this reward, in order: finish the courses, hand in the claim."""
+        hand_in = self.hand_in_by
+        if hand_in is not None and hand_in == self.finish_by:
+            return [("submit", hand_in)]
+        found: list[tuple[Literal["complete", "submit"], date]] = [("complete", self.finish_by)]
+        return [*found, ("submit", hand_in)] if hand_in is not None else found
 
 
 class Step(Frozen):
@@ -189,6 +277,7 @@ class Period(Frozen):
 class Audience(Frozen):
     included: Text
     excluded: Text | None = None
+    excluded_staff: tuple[str, ...] = ()  # staff categories outside the whole plan, e.g. 教師
 
 
 class Platform(Frozen):
@@ -204,7 +293,7 @@ class PlanInfo(Frozen):
     title: Text
     issued: str | None = None
     period: Period
-    legal_basis: Text
+    legal_basis: Text | None = None
     purpose: Text | None = None
     organizers: Text | None = None
     audience: Audience
@@ -297,17 +386,17 @@ class Plan(Frozen):
                 f"{period.effective_start.isoformat()} to {period.end.isoformat()} (ROC year = year - 1911)"
             )
         for i, r in enumerate(self.rewards):
-            day = r.deadline.date
-            if period.start is not None and day < period.start:
-                raise ValueError(
-                    f"rewards[{i}] ({r.id}).deadline.date {day.isoformat()} is before the plan starts "
-                    f"({period.start.isoformat()})"
-                )
-            if day > period.end:
-                raise ValueError(
-                    f"rewards[{i}] ({r.id}).deadline.date {day.isoformat()} is after the plan ends "
-                    f"({period.end.isoformat()})"
-                )
+            for field, day in _date_fields(r):
+                if period.start is not None and day < period.start:
+                    raise ValueError(
+                        f"rewards[{i}] ({r.id}).{field} {day.isoformat()} is before the plan starts "
+                        f"({period.start.isoformat()})"
+                    )
+                if field != "submit_by" and day > period.end:  # a claim may be handed in after the plan
+                    raise ValueError(
+                        f"rewards[{i}] ({r.id}).{field} {day.isoformat()} is after the plan ends "
+                        f"({period.end.isoformat()})"
+                    )
 
     # ---- lookups used by the domain and the dialogue ----
 
@@ -356,4 +445,25 @@ class Plan(Frozen):
 
     @property
     def deadlines(self) -> list[date]:
-        return sorted({r.deadline.date for r in self.rewards})
+        """Every date of every reward (finishing the courses, handing in the claim): reminders
+        fall before each."""
+        return sorted({day for r in self.rewards for _, day in r.dates})
+
+    @property
+    def last_finish(self) -> date:
+        """After this day finishing a course counts for no reward (the plan's end without rewards)."""
+        return max(r.finish_by for r in self.rewards) if self.rewards else self.plan.period.end
+
+    @property
+    def staff_questions(self) -> list[str]:
+        """Staff categories some reward (or the plan) leaves out: worth asking a person about."""
+        found = [*self.plan.audience.excluded_staff, *(c for r in self.rewards for c in (*r.excluded, *r.only_for))]
+        return list(dict.fromkeys(found))
+
+
+def _date_fields(reward: Reward) -> list[tuple[str, date]]:
+    """A reward's dates with the field that gives each, for messages naming the field."""
+    if reward.deadline is not None:
+        return [("deadline.date", reward.deadline.date)]
+    found = [("complete_by", reward.complete_by), ("submit_by", reward.submit_by)]
+    return [(name, day) for name, day in found if day is not None]

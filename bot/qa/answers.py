@@ -80,8 +80,9 @@ def deadline(ctx: Context) -> Reply:
     plan = ctx.plan
     lines = [t("qa.deadline.head")]
     for r in plan.rewards:
-        key = "qa.deadline.submit" if r.deadline.action == "submit" else "qa.deadline.complete"
-        lines.append(t(key, reward=_reward_name(r), date=show_date(r.deadline.date), left=_days(ctx, r.deadline.date)))
+        for kind, day in r.dates:  # finish the courses by…, hand the claim in by…
+            key = "qa.deadline.submit" if kind == "submit" else "qa.deadline.complete"
+            lines.append(t(key, reward=_reward_name(r), date=show_date(day), left=_days(ctx, day)))
     lines.append(t("qa.deadline.period", end=show_date(plan.plan.period.end)))
     return _reply("\n".join(lines), STATUS, ("button.remind", "rem"))
 
@@ -97,14 +98,25 @@ def comp_leave(ctx: Context) -> Reply:
         return _reply(t("qa.comp.none"))
     lines = []
     for r in rewards:
-        lines.append(t("qa.comp.head", cap=show_hours(r.cap_hours)) if r.cap_hours else t("qa.comp.head_nocap"))
+        if r.mode == "highest":
+            lines.append(t("qa.comp.head_highest"))
+        else:
+            lines.append(t("qa.comp.head", cap=show_hours(r.cap_hours)) if r.cap_hours else t("qa.comp.head_nocap"))
         for a in r.awards:
-            lines.append(t("qa.comp.award", targets=_targets(plan, a.requires), hours=show_hours(a.hours or 0)))
-        cond = [t("qa.comp.by", date=show_date(r.deadline.date))]
+            if a.amount is not None:
+                lines.append(t("qa.comp.award_amount", targets=_targets(plan, a.requires), amount=ctx.tr(a.amount)))
+            else:
+                lines.append(t("qa.comp.award", targets=_targets(plan, a.requires), hours=show_hours(a.hours or 0)))
+        cond = [t("qa.comp.by", date=show_date(r.finish_by))]
+        if r.hand_in_by is not None and r.hand_in_by != r.finish_by:
+            cond.append(t("qa.comp.submit_by", date=show_date(r.hand_in_by)))
         if r.off_duty_required:
             cond.append(t("qa.comp.off_duty"))
         if r.unpaid_leave == "excluded":
             cond.append(t("qa.comp.unpaid_excluded"))
+        outside = [*plan.plan.audience.excluded_staff, *r.excluded]
+        if outside:
+            cond.append(t("qa.comp.excluded", categories=join_names(outside)))
         lines.append(t("qa.conditions", text=t("list.reason_separator").join(cond)))
         lines.append(t("qa.how_to_claim", text=ctx.tr(r.claim)))
     return _reply("\n".join(lines), STATUS, ("button.topic_off_duty", "topic:off_duty"))
@@ -149,7 +161,7 @@ def commendation(ctx: Context) -> Reply:
         targets = _targets(plan, r.awards[0].requires)
         total = t("qa.commend.total", hours=show_hours(r.total_hours)) if r.total_hours else ""
         lines.append(
-            t("qa.commend.rule", label=_reward_name(r), date=show_date(r.deadline.date), targets=targets, total=total)
+            t("qa.commend.rule", label=_reward_name(r), date=show_date(r.finish_by), targets=targets, total=total)
         )
         if r.unpaid_leave == "allowed":
             lines.append(t("qa.unpaid.allowed", reward=_reward_name(r)))
@@ -392,7 +404,7 @@ def period(ctx: Context) -> Reply:
 
 def legal_basis(ctx: Context) -> Reply:
     info = ctx.plan.plan
-    text = t("qa.basis", text=ctx.tr(info.legal_basis))
+    text = t("qa.basis", text=ctx.tr(info.legal_basis)) if info.legal_basis else t("qa.basis_unknown")
     if info.issued:
         text += "\n" + t("qa.issued", text=info.issued)
     return _reply(text)

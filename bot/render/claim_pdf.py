@@ -85,7 +85,7 @@ def _form_title(claim_zh: str, variant: str) -> str:
 
 
 def _variant(reward: Reward) -> str:
-    return "off_duty" if reward.off_duty_required else "submit" if reward.deadline.action == "submit" else "generic"
+    return "off_duty" if reward.off_duty_required else "submit" if reward.hand_in_by is not None else "generic"
 
 
 def form_name(assessment: Assessment, lang: str) -> str:
@@ -113,12 +113,11 @@ def build(
         total_key = "claim.total_cap" if reward.cap_hours is not None else "claim.total"
         cap = show_hours(reward.cap_hours) if reward.cap_hours is not None else ""
         rows.append(Row("total", (t(total_key, cap=cap), num(outcome.hours))))
-        deadline = show_date(reward.deadline.date)
-        lines = [t(f"claim.deadline.{reward.deadline.action}", date=deadline)]
+        lines = [t(f"claim.deadline.{kind}", date=show_date(day)) for kind, day in reward.dates]
         if variant == "off_duty":
             lines.append(t("claim.attach.platform", platform=info.platform.name))
         else:
-            lines.append(t("claim.attach.portal", year=roc_year(reward.deadline.date)))
+            lines.append(t("claim.attach.portal", year=roc_year(reward.finish_by)))
         texts = [reward.claim.get(lang)] + ([reward.notes.get(lang)] if reward.notes else [])
         notes = [t("claim.note_item", n=n, text=text) for n, text in enumerate(texts, 1)]
         declarations = []

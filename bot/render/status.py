@@ -80,7 +80,7 @@ def bundle_line(b: BundleProgress, plan: Plan) -> str:
 
 
 def reward_line(plan: Plan, r: RewardOutcome) -> str:
-    deadline = show_date(r.reward.deadline.date)
+    deadline = show_date(r.reward.finish_by)
     if r.reward.type == "comp_leave":
         cap = r.reward.cap_hours
         text = t("status.comp_leave", hours=show_hours(r.hours))
@@ -88,16 +88,23 @@ def reward_line(plan: Plan, r: RewardOutcome) -> str:
             text += t("status.comp_leave_cap", cap=show_hours(cap))
         if r.blocked_by_unpaid_leave:
             text += t("status.comp_leave_unpaid")
+        elif r.excluded_as is not None:
+            key = "status.comp_leave_only_for" if r.only_for_others else "status.comp_leave_excluded"
+            text += t(key, category=r.excluded_as)
         elif r.days_left < 0:
             text += t("status.deadline_passed", deadline=deadline)
         elif r.potential_hours > 0:
             text += t("status.comp_leave_more", hours=show_hours(r.potential_hours), deadline=deadline)
         if r.pending_off_duty > 0:
             text += t("status.comp_leave_pending", hours=show_hours(r.pending_off_duty))
-        if r.earned and r.reward.deadline.action == "submit" and r.days_left >= 0:
-            text += t("status.submit_record", deadline=deadline)
+        hand_in = r.reward.hand_in_by
+        if r.earned and hand_in is not None and r.submit_days_left is not None and r.submit_days_left >= 0:
+            text += t("status.submit_record", deadline=show_date(hand_in))
         return text
     label = r.reward.label.get(current_lang()) if r.reward.label else ""
+    if r.excluded_as is not None:
+        key = "status.only_for" if r.only_for_others else "status.commendation_excluded"
+        return t(key, label=label, category=r.excluded_as)
     if r.earned:
         return t("status.commendation_yes", label=label)
     missing = join_names(target_label(plan, m) for m in r.missing_targets)
@@ -106,15 +113,22 @@ def reward_line(plan: Plan, r: RewardOutcome) -> str:
     return t("status.commendation_no", label=label, missing=missing, deadline=deadline)
 
 
+def reward_name(r: RewardOutcome) -> str:
+    return r.reward.label.get(current_lang()) if r.reward.label else t("reward.comp_leave")
+
+
 def deadline_lines(a: Assessment) -> list[str]:
+    """Each date of the plan with the days left: finishing the courses, handing in the claim."""
     lines = []
     for day in a.plan.deadlines:
         left = (day - a.as_of).days
         names = join_names(
-            r.reward.label.get(current_lang()) if r.reward.label else t("reward.comp_leave")
+            reward_name(r) if kind == "complete" or r.reward.hand_in_by == r.reward.finish_by
+            else t("status.submit_name", name=reward_name(r))
             for r in a.rewards
-            if r.reward.deadline.date == day
-        )
+            for kind, date in r.reward.dates
+            if date == day
+        )  # fmt: skip
         key = "status.days_left" if left > 0 else "status.due_today" if left == 0 else "status.days_past"
         lines.append(t(key, names=names, deadline=show_date(day), days=abs(left)))
     return lines

@@ -35,7 +35,8 @@ def test_record_must_be_in_by_the_thirtieth_of_september(hsinchu: Plan) -> None:
     on_time = assess(hsinchu, bundle_rows(hsinchu, "hccg", "2020-09-30"), as_of=date(2020, 9, 30))
     assert on_time.comp_leave_hours == 8
     late = assess(hsinchu, bundle_rows(hsinchu, "hccg", "2020-10-01"), as_of=date(2020, 10, 2))
-    assert late.comp_leave_hours == 0 and not late.bundle("hccg").complete
+    assert late.comp_leave_hours == 0  # done, but late: shown as done, earning nothing
+    assert late.bundle("hccg").complete and [n.kind for n in late.bundle("hccg").reasons] == ["late"]
 
 
 def test_unpaid_leave_is_not_a_condition_in_hsinchu(hsinchu: Plan) -> None:

@@ -128,7 +128,8 @@ def test_commendation_needs_three_bundles_and_one_english(kaohsiung: Plan) -> No
 def test_completions_after_the_deadline_do_not_count(kaohsiung: Plan) -> None:
     rows = rows_for(kaohsiung, "ema", day="2023-09-03") + rows_for(kaohsiung, "exing", day="2023-08-27")
     a = assess(kaohsiung, rows, as_of=date(2023, 9, 10))
-    assert a.bundle("ema").hours_done == 0 and not a.bundle("ema").complete
+    ema = a.bundle("ema")  # done, but after the deadline: shown as done, earning nothing
+    assert ema.complete and ema.comp_leave_hours == 0 and [n.kind for n in ema.reasons] == ["late"]
     assert a.comp_leave_hours == 4
     assert sum(1 for n in a.notes if n.kind == "after_deadline") == 8
     assert a.rewards[0].days_left == -10 and a.rewards[0].potential_hours == 0
