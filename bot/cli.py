@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)
     rc = rules_sub.add_parser("check", help="validate rules files (default: all of rules/)")
     rc.add_argument("files", nargs="*")
+    rd = rules_sub.add_parser("draft", help="draft a rules file from a plan document (.txt, .pdf, .docx)")
+    rd.add_argument("document")
+    rd.add_argument("--id", help="the plan id (file name), e.g. taichung-113; default: from the title")
 
     check = sub.add_parser(
         "check", help="read a learning record (files: text or screenshots; else stdin) and show progress and rewards"
@@ -112,6 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("ask", "console", "check"):
         _replace_bad_bytes(sys.stdin)
     try:
+        if args.command == "rules" and args.rules_command == "draft":
+            from bot.commands.rules_draft import run_rules_draft
+
+            return run_rules_draft(args.document, args.id)
         if args.command == "rules":
             from bot.commands.rules_check import run_rules_check
 
