@@ -65,6 +65,7 @@ ACTIONS: dict[str, Action] = {
     "rec": progress.ask_record,
     "rc": progress.confirm_row,
     "claim": claim.start,
+    "sf": status.answer_staff,
     "topic": questions.topic,
     "rem": settings.remind,
     "lang": settings.language,

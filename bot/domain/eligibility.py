@@ -307,7 +307,7 @@ class Assessor:
             missing_targets=tuple(dict.fromkeys(missing)),
             excluded_as=excluded_as,
             only_for_others=only_for_others,
-            ask_staff=tuple(c for c in (*outside, *reward.only_for) if c not in staff) if not blocked else (),
+            ask_staff=tuple(c for c in (*reward.excluded, *reward.only_for) if c not in staff) if not blocked else (),
             submit_days_left=(hand_in - as_of).days if hand_in is not None else None,
             claim_closed=claim_closed,
         )

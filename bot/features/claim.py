@@ -58,7 +58,7 @@ async def receive(turn: Turn, text: str) -> list[Reply]:
     await turn.save()
     marks = await turn.services.store.marks(turn.user.id, turn.tools.plan.id)
     completions = [completion_of(m) for m in marks]
-    a = turn.tools.assessor.assess(completions, turn.today)
+    a = turn.tools.assessor.assess(completions, turn.today, staff=turn.user.staff)
     outcome = comp_leave(a)
     if outcome is None:
         return [reply(t("claim.error.not_claimable"), button("button.status", "st"), button("button.menu", "menu"))]

@@ -15,7 +15,15 @@ from bot.domain.record import RecordRow
 from bot.features.onboarding import plan_label
 from bot.i18n import current_lang, t
 from bot.render.numbers import num
-from bot.render.status import bundle_title, deadline_lines, note_text, render_notes, render_summary, reward_line
+from bot.render.status import (
+    bundle_title,
+    deadline_lines,
+    note_text,
+    render_notes,
+    render_summary,
+    reward_line,
+    reward_name,
+)
 from bot.storage import Mark, User
 
 
@@ -37,12 +45,12 @@ async def assessed_people(
         people = [u for u in page if channels is None or u.channel in channels]
         marks = await store.marks_of([u.id for u in people], plan_id)
         for user in people:
-            yield user, assessor.assess([completion_of(m) for m in marks[user.id]], as_of)
+            yield user, assessor.assess([completion_of(m) for m in marks[user.id]], as_of, staff=user.staff)
 
 
 async def assess(turn: Turn) -> Assessment:
     marks = await turn.services.store.marks(turn.user.id, turn.tools.plan.id)
-    return turn.tools.assessor.assess([completion_of(m) for m in marks], turn.today)
+    return turn.tools.assessor.assess([completion_of(m) for m in marks], turn.today, staff=turn.user.staff)
 
 
 def status_card(a: Assessment) -> Card:
@@ -69,8 +77,39 @@ async def show_status(
     buttons = (*buttons, button("button.menu", "menu"))
     summary = reply(render_summary(a), *buttons, card=status_card(a), kind="status")
     why = render_notes(a, unmatched, notes)
+    question = staff_question(a)
     if not why:
-        return [summary]
+        return [summary, *question]
     # The notes go in a message of their own: channels that show the summary as a card
     # (LINE's Flex) would otherwise leave them in the alt text only.
-    return [reply(summary.text, card=summary.card, kind="status"), reply(why, *buttons)]
+    return [reply(summary.text, card=summary.card, kind="status"), reply(why, *buttons), *question]
+
+
+def staff_question(a: Assessment) -> list[Reply]:
+    """ "Are you …?" for the first staff category a reward leaves out that the person has not
+    answered: asked only when it changes what they can get."""
+    for outcome in a.rewards:
+        if not (outcome.hours > 0 or outcome.earned):
+            continue  # nothing earned yet: the answer would change nothing
+        for category in outcome.ask_staff:
+            n = a.plan.staff_questions.index(category)
+            return [
+                reply(
+                    t("status.ask_staff", reward=reward_name(outcome), category=category),
+                    button("button.staff_yes", f"sf:{n}:y"),
+                    button("button.staff_no", f"sf:{n}:n"),
+                )
+            ]
+    return []
+
+
+async def answer_staff(turn: Turn, args: tuple[str, ...]) -> list[Reply]:
+    """The person's answer to "are you …?" (sf:<n>:y|n): kept as that answer only."""
+    questions = turn.tools.plan.staff_questions
+    if len(args) != 2 or not args[0].isdigit() or int(args[0]) >= len(questions) or args[1] not in ("y", "n"):
+        return [reply(t("button.outdated"), button("button.menu", "menu"))]
+    category = questions[int(args[0])]
+    turn.user.staff = {**turn.user.staff, category: args[1] == "y"}
+    await turn.save()
+    noted = reply(t("staff.noted_yes" if args[1] == "y" else "staff.noted_no", category=category))
+    return [noted, *await show_status(turn)]

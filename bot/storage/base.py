@@ -41,6 +41,7 @@ class User:
     # buttons from older messages, and from before a /forget, are recognised as outdated.
     epoch: int = 0
     active: bool = True  # False once the person blocked/unfollowed the bot
+    staff: dict[str, bool] = field(default_factory=dict)  # answers to "are you 約聘僱人員?" and the like
     onboarded: bool = False
     created_at: datetime | None = None  # timezone-aware UTC
     updated_at: datetime | None = None

@@ -123,6 +123,11 @@ MIGRATIONS: list[str] = [
     CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
     INSERT INTO counters (name, value) SELECT 'epoch', COALESCE(MAX(epoch), 0) FROM users;
     """,
+    # 5: a person's answers to "are you …?" for the staff categories a plan's rewards leave out
+    # (e.g. {"約聘僱人員": false}): only the answer, to work out what they can get.
+    """
+    ALTER TABLE users ADD COLUMN staff TEXT NOT NULL DEFAULT '{}';
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

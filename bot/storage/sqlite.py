@@ -31,7 +31,7 @@ MAX_QUESTION_CHARS = 1000
 
 USER_COLUMNS = (
     "id, channel, channel_user_id, plan_id, lang, reminders, state, state_data, "
-    "epoch, active, onboarded, created_at, updated_at"
+    "epoch, active, onboarded, created_at, updated_at, staff"
 )
 _SELECT_USER = f"SELECT {USER_COLUMNS} FROM users WHERE channel = ? AND channel_user_id = ?"
 MARK_COLUMNS = "course_key, source, completed_on, off_duty, start_at, end_at"
@@ -65,7 +65,7 @@ def _user(row: sqlite3.Row) -> User:
         id=row["id"], channel=row["channel"], channel_user_id=row["channel_user_id"],
         plan_id=row["plan_id"], lang=row["lang"], reminders=bool(row["reminders"]),
         state=row["state"], state_data=json.loads(row["state_data"]), epoch=row["epoch"],
-        active=bool(row["active"]), onboarded=bool(row["onboarded"]),
+        active=bool(row["active"]), onboarded=bool(row["onboarded"]), staff=json.loads(row["staff"]),
         created_at=_from_iso(row["created_at"]), updated_at=_from_iso(row["updated_at"]),
     )  # fmt: skip
 
@@ -211,7 +211,7 @@ class SqliteStore(SqliteOutbox, Store):
             self._transaction() as db,
             db.execute(
                 "UPDATE users SET plan_id = ?, lang = ?, reminders = ?, state = ?, state_data = ?, "
-                "epoch = ?, active = ?, onboarded = ?, updated_at = ? WHERE id = ?",
+                "epoch = ?, active = ?, onboarded = ?, staff = ?, updated_at = ? WHERE id = ?",
                 (
                     user.plan_id,
                     user.lang,
@@ -221,6 +221,7 @@ class SqliteStore(SqliteOutbox, Store):
                     user.epoch,
                     int(user.active),
                     int(user.onboarded),
+                    json.dumps(user.staff, ensure_ascii=False),
                     stamp,
                     user.id,
                 ),
