@@ -13,27 +13,19 @@ from bot.core.messages import Incoming
 from bot.plans.model import Plan
 from bot.storage import Store
 from tests.core.chat import Chat
-from tests.support.screenshots import FONT_DIR, Row, phone_shots
+from tests.support.records import evening_rows
+from tests.support.screenshots import FONT_DIR, phone_shots
+from tests.support.screenshots import Row as ShotRow
 
 pytestmark = pytest.mark.skipif(
     not (FONT_DIR / "NotoSansCJK-Regular.ttc").exists(), reason="needs Debian's fonts-noto-cjk (.ci/run installs it)"
 )
 
 
-def ema_rows(plan: Plan) -> list[Row]:
-    rows = []
-    for n, course in enumerate(plan.bundles_by_id["ema"].courses):
-        day = f"2023-03-{n + 4:02d}"
-        rows.append(
-            Row(course.name, f"{day} 19:00:00", f"{day} {19 + int(course.hours)}:00:00", hours=f"{course.hours:.1f}")
-        )
-    return rows
-
-
 async def test_three_phone_shots_sent_together_are_one_record(
     ready: Chat, dialogue: Dialogue, store: Store, kaohsiung: Plan
 ) -> None:
-    shots = phone_shots(ema_rows(kaohsiung), per_shot=4, overlap=1)
+    shots = phone_shots(evening_rows(kaohsiung, "ema", ShotRow), per_shot=4, overlap=1)
     assert len(shots) == 3
     answers = await asyncio.gather(*(dialogue.handle(Incoming("console", ready.user, image=shot)) for shot in shots))
     texts = ["\n".join(r.text for r in replies) for replies in answers]
@@ -46,7 +38,7 @@ async def test_three_phone_shots_sent_together_are_one_record(
 
 
 async def test_a_shot_sent_later_adds_to_the_record(ready: Chat, dialogue: Dialogue, kaohsiung: Plan) -> None:
-    first, second, _ = phone_shots(ema_rows(kaohsiung), per_shot=4, overlap=1)
+    first, second, _ = phone_shots(evening_rows(kaohsiung, "ema", ShotRow), per_shot=4, overlap=1)
     one = "\n".join(r.text for r in await dialogue.handle(Incoming("console", ready.user, image=first)))
     assert "已讀取 1 張截圖" in one and "4／10 小時" in one
     two = "\n".join(r.text for r in await dialogue.handle(Incoming("console", ready.user, image=second)))

@@ -12,7 +12,17 @@ from bot.domain.eligibility import Assessor
 from bot.domain.record import parse_record
 from bot.domain.record_reading import read_record
 from bot.plans.model import Plan
-from tests.support.records import PortalRow, Row, cards, desktop, one_per_line, portal, single_spaces, spaced
+from tests.support.records import (
+    PortalRow,
+    Row,
+    cards,
+    desktop,
+    evening_rows,
+    one_per_line,
+    portal,
+    single_spaces,
+    spaced,
+)
 
 TODAY = date(2023, 9, 10)
 FORMS: dict[str, Callable[..., str]] = {
@@ -27,20 +37,9 @@ FORMS: dict[str, Callable[..., str]] = {
 }
 
 
-def ema_rows(plan: Plan) -> list[Row]:
-    """e馬當先育職能 taken on Saturday evenings in March, 19:00 onwards, a course an evening."""
-    rows = []
-    for n, course in enumerate(plan.bundles_by_id["ema"].courses):
-        day = f"2023-03-{n + 4:02d}"
-        rows.append(
-            Row(course.name, f"{day} 19:00:00", f"{day} {19 + int(course.hours)}:00:00", hours=f"{course.hours:.1f}")
-        )
-    return rows
-
-
 @pytest.mark.parametrize("form", FORMS)
 def test_every_form_of_the_platform_record_reads_the_same(kaohsiung: Plan, form: str) -> None:
-    rows = ema_rows(kaohsiung)
+    rows = evening_rows(kaohsiung, "ema")
     rows[2] = Row(rows[2].name, rows[2].start, rows[2].end, status="未通過", hours="0")
     reading = read_record(kaohsiung, parse_record(FORMS[form](rows)), today=TODAY)
     assert not reading.problems and not reading.unclear and not reading.unmatched
@@ -56,7 +55,7 @@ def test_every_form_of_the_platform_record_reads_the_same(kaohsiung: Plan, form:
 
 
 def test_a_course_seen_in_two_overlapping_screenshots_counts_once(kaohsiung: Plan) -> None:
-    rows = ema_rows(kaohsiung)
+    rows = evening_rows(kaohsiung, "ema")
     shots = cards(rows[:5]) + "\n" + cards(rows[4:])  # the fifth course is at the bottom of one and top of the next
     reading = read_record(kaohsiung, parse_record(shots), today=TODAY)
     assert len(reading.completions) == len(rows) == len({c.course_key for c in reading.completions})
@@ -119,7 +118,7 @@ def test_the_portal_cannot_prove_off_duty_time_and_says_so(kaohsiung: Plan) -> N
     ],
 )
 def test_impossible_content_is_named(kaohsiung: Plan, start: str, end: str, field: str, kind: str, value: str) -> None:
-    rows = ema_rows(kaohsiung)[:3]
+    rows = evening_rows(kaohsiung, "ema")[:3]
     rows[1] = Row(rows[1].name, start, end)
     reading = read_record(kaohsiung, parse_record(desktop(rows)), today=TODAY)
     ((row, problem), *_) = reading.problems
@@ -139,7 +138,7 @@ def test_an_impossible_portal_date_is_named(hsinchu: Plan) -> None:
 
 
 def test_a_cut_status_is_asked_not_guessed(kaohsiung: Plan) -> None:
-    rows = ema_rows(kaohsiung)[:2]
+    rows = evening_rows(kaohsiung, "ema")[:2]
     text = cards(rows).replace("通過狀態：已通過", "")  # the first card's status was cut off the screenshot
     reading = read_record(kaohsiung, parse_record(text), today=TODAY)
     ((unclear),) = reading.unclear

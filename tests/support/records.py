@@ -4,8 +4,14 @@ the phone's card list, and the lifelong-learning portal's 學習時數 table."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from bot.domain.portal_record import COLUMNS as PORTAL_HEADER
+from bot.plans.model import Plan
+
+R = TypeVar("R")
 
 HEADER = (
     "No.", "課程類型", "課程名稱", "上課期間", "閱讀時數", "測驗", "問卷", "通過條件", "通過狀態", "認證時數",
@@ -92,19 +98,6 @@ class PortalRow:
         ]  # fmt: skip
 
 
-PORTAL_HEADER = (
-    "課程名稱",
-    "期別",
-    "學習機關(構)",
-    "上課期間",
-    "時數",
-    "服務機關",
-    "職稱",
-    "官職等",
-    "假別",
-    "學習類別",
-    "業務相關",
-)
 PORTAL_SUMMARY = (
     "您的學習時數資料如下:\n通過總學習時數\t30 小時\n數位課程總學習時數\t30 小時\n環境教育(4小時)\t4 小時\n"
 )
@@ -114,3 +107,14 @@ def portal(rows: Sequence[PortalRow], separator: str = "\t") -> str:
     lines = [PORTAL_SUMMARY.replace("\t", separator), separator.join(PORTAL_HEADER)]
     lines += [separator.join(row.cells()) for row in rows]
     return "\n".join(lines)
+
+
+def evening_rows(plan: Plan, bundle_id: str, make: Callable[..., R] | Any = Row) -> list[R]:
+    """Every course of a bundle, one per evening from Saturday 4 March 2023, 19:00 for its hours;
+    `make` builds each row (this module's Row, or the screenshots' Row)."""
+    rows = []
+    for n, course in enumerate(plan.bundles_by_id[bundle_id].courses):
+        day = f"2023-03-{n + 4:02d}"
+        end = f"{day} {19 + int(course.hours)}:{int(course.hours % 1 * 60):02d}:00"
+        rows.append(make(course.name, f"{day} 19:00:00", end, hours=f"{course.hours:.1f}"))
+    return rows

@@ -21,7 +21,9 @@ from tests.fakes.line_api import (
     sticker_message_event,
     video_message_event,
 )
-from tests.support.screenshots import FONT_DIR, Row, phone_shots
+from tests.support.records import evening_rows
+from tests.support.screenshots import FONT_DIR, phone_shots
+from tests.support.screenshots import Row as ShotRow
 
 pytestmark = [
     pytest.mark.skipif(
@@ -32,19 +34,9 @@ pytestmark = [
 ]
 
 
-def ema_rows(plan: Plan) -> list[Row]:
-    rows = []
-    for n, course in enumerate(plan.bundles_by_id["ema"].courses):
-        day = f"2023-03-{n + 4:02d}"
-        rows.append(
-            Row(course.name, f"{day} 19:00:00", f"{day} {19 + int(course.hours)}:00:00", hours=f"{course.hours:.1f}")
-        )
-    return rows
-
-
 async def test_an_image_set_of_phone_shots_is_one_record_and_the_form_is_a_link(bot: LineBot, kaohsiung: Plan) -> None:
     await onboard(bot)
-    shots = phone_shots(ema_rows(kaohsiung), per_shot=4, overlap=1)
+    shots = phone_shots(evening_rows(kaohsiung, "ema", ShotRow), per_shot=4, overlap=1)
     events = []
     for index, shot in enumerate(shots, 1):
         event = image_message_event(bot.user, image_set=("set-1", index, len(shots)))

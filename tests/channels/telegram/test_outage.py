@@ -10,18 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin.broadcast import reporter
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram.delivery import RetryPolicy
 from bot.commands.broadcast import status_line
 from bot.core.clock import FixedClock
 from bot.core.dialogue import Dialogue
 from bot.core.services import Services
-from bot.outbox.compose import Composer
-from bot.outbox.courier import Courier
 from bot.plans.loader import PlanBook
 from bot.storage import SqliteStore, Store
 from tests.channels.telegram.conftest import KAOHSIUNG_DAY, make_channel
+from tests.channels.telegram.test_announcements import courier, received
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 ADMIN = 870001
@@ -63,17 +61,6 @@ async def announce(dialogue: Dialogue, store: Store) -> None:
         assert user is not None
         ids.append(user.id)
     await store.queue_broadcast("kaohsiung-112", "all", TEXT, f"telegram:{ADMIN}", ids[1:])
-
-
-def courier(dialogue: Dialogue, channel: TelegramChannel) -> Courier:
-    services = dialogue.services
-    channels = {"telegram": channel}
-    return Courier(services.store, channels, Composer(services), services.clock,
-                   on_report=reporter(services, channels))  # fmt: skip
-
-
-def received(fake: FakeTelegramAPI, chat_id: int) -> list[str]:
-    return [s["message"]["text"] for s in fake.sent if s["chat_id"] == chat_id]
 
 
 async def test_a_short_outage_delays_the_announcement_and_loses_nobody(

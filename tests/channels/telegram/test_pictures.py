@@ -16,7 +16,9 @@ from bot.plans.model import Plan
 from bot.storage import SqliteStore, Store
 from tests.channels.telegram.person import Person
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.support.screenshots import FONT_DIR, Row, as_jpeg, pc_table
+from tests.support.records import evening_rows
+from tests.support.screenshots import FONT_DIR, as_jpeg, pc_table
+from tests.support.screenshots import Row as ShotRow
 
 pytestmark = [
     pytest.mark.skipif(
@@ -27,16 +29,6 @@ pytestmark = [
 ]
 OCR = 30.0  # seconds a picture's turn may take on a busy 2-core machine
 CHAT = 930001
-
-
-def ema_rows(plan: Plan) -> list[Row]:
-    rows = []
-    for n, course in enumerate(plan.bundles_by_id["ema"].courses):
-        day = f"2023-03-{n + 4:02d}"
-        rows.append(
-            Row(course.name, f"{day} 19:00:00", f"{day} {19 + int(course.hours)}:00:00", hours=f"{course.hours:.1f}")
-        )
-    return rows
 
 
 def said(fake: FakeTelegramAPI, chat: int, since: int = 0) -> str:
@@ -52,7 +44,7 @@ async def staff(dialogue: Dialogue, person: Callable[..., Person]) -> Person:
 async def test_a_photo_of_the_record_is_read_and_the_claim_form_comes_as_a_pdf(
     staff: Person, fake: FakeTelegramAPI, store: Store, kaohsiung: Plan
 ) -> None:
-    photo = as_jpeg(pc_table(ema_rows(kaohsiung)))
+    photo = as_jpeg(pc_table(evening_rows(kaohsiung, "ema", ShotRow)))
     text = await staff.turn(fake.make_photo_update(CHAT, photo), replies=2, timeout=OCR)
     assert "已讀取 1 張截圖" in text and "10／10 小時" in text and "可申請補休 4 小時" in text
     assert any(d["file_path"] for d in fake.downloads)  # fetched from the file URL, not guessed
@@ -76,7 +68,7 @@ async def test_a_photo_of_the_record_is_read_and_the_claim_form_comes_as_a_pdf(
 
 
 async def test_an_image_sent_as_a_file_is_read_too(staff: Person, fake: FakeTelegramAPI, kaohsiung: Plan) -> None:
-    png = pc_table(ema_rows(kaohsiung)[:3])
+    png = pc_table(evening_rows(kaohsiung, "ema", ShotRow)[:3])
     update = fake.make_document_update(CHAT, png, mime_type="image/png", file_name="record.png")
     text = await staff.turn(update, replies=2, timeout=OCR)
     assert "已讀取 1 張截圖" in text and "3／10 小時" in text
