@@ -156,3 +156,11 @@ def test_a_docx_plan_is_read_and_other_files_are_refused_by_name(tmp_path: Path)
         [sys.executable, "-m", "bot", "rules", "draft", str(strange)], capture_output=True, text=True, check=False
     )
     assert done.returncode == 1 and str(strange) in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("plan_id", ["taichung-113", "tainan-114", "taoyuan-113"])
+def test_drafting_a_new_shape_reproduces_its_expected_rules_file(plan_id: str) -> None:
+    expected = parse_plan((DATA / f"{plan_id}.yaml").read_text(encoding="utf-8"), plan_id, f"{plan_id}.yaml")
+    got, want = shape(drafted(DATA / f"{plan_id}-plan.txt", plan_id)), shape(expected)
+    for part in ("bundles", "groups", "rewards"):
+        assert got[part] == want[part], part
