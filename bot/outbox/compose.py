@@ -70,7 +70,7 @@ class Composer:
         today = self.services.today()
         if (job.deadline - today).days != job.offset_days:
             return Skip(f"missed its day (now {today.isoformat()})")
-        assessment = tools.assessor.assess([completion_of(m) for m in marks], today)
+        assessment = tools.assessor.assess([completion_of(m) for m in marks], today, staff=job.staff)
         # What a reminder shows depends only on which courses count, when, and whether off-duty:
         # people who share those share one rendering (most have none or the same few).
         key = (
@@ -78,6 +78,7 @@ class Composer:
             job.deadline,
             today,
             job.lang,
+            tuple(sorted(job.staff.items())),
             tuple((c.course.key, c.done, c.off_duty, c.finished_on) for b in assessment.bundles for c in b.courses),
         )
         replies = self._rendered.get(key)

@@ -47,6 +47,7 @@ class Job:
     uncertain: bool  # claimed by a sender that stopped before recording the outcome
     queued_at: datetime | None = None  # when the row was queued: bounds how long a failing send is retried
     attempts: int = 0  # claims so far, this one included
+    staff: dict[str, bool] = field(default_factory=dict)  # the person's "are you …?" answers
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ _PAGE = 500  # ids per IN (…) list: well under SQLite's 32,766 bound parameter
 _JOB_SELECT = """
     SELECT d.id, d.kind, d.user_id, u.channel, u.channel_user_id, u.lang, u.epoch, u.plan_id AS user_plan_id,
            u.reminders, u.active, d.plan_id, d.deadline, d.offset_days, d.broadcast_id, d.batch_key, d.uncertain,
-           d.created_at AS queued_at, d.attempts
+           d.created_at AS queued_at, d.attempts, u.staff
     FROM deliveries d JOIN users u ON u.id = d.user_id
 """
 # A failed row waiting for its next try reads "retrying" in the counts; pending rows without
@@ -40,6 +40,7 @@ def _job(row: sqlite3.Row) -> Job:
         plan_id=row["plan_id"], deadline=date.fromisoformat(row["deadline"]) if row["deadline"] else None,
         offset_days=row["offset_days"], broadcast_id=row["broadcast_id"], batch_key=row["batch_key"] or "",
         uncertain=bool(row["uncertain"]), queued_at=_time(row["queued_at"]), attempts=int(row["attempts"]),
+        staff=json.loads(row["staff"]),
     )  # fmt: skip
 
 

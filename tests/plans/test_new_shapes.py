@@ -129,3 +129,20 @@ def test_rules_check_refuses_each_shape_when_wrong(old: str, new: str, said: str
     with pytest.raises(PlanError) as caught:
         parse_plan(text.replace(old, new, 1), "taichung-113", "taichung-113.yaml")
     assert any(p.startswith("taichung-113.yaml: ") and said in p for p in caught.value.problems), caught.value.problems
+
+
+def test_a_reminder_offers_no_comp_leave_to_someone_it_leaves_out() -> None:
+    from bot.reminders.message import reminder_replies
+
+    plan = plan_of("taichung-113")
+    rows = [
+        {"course": c.name, "start": f"2024-04-{n + 13:02d} 19:00:00", "end": f"2024-04-{n + 13:02d} 21:00:00",
+         "status": "已通過"}
+        for n, c in enumerate(plan.bundles[0].courses[:3])
+    ]  # fmt: skip
+    record, day = completions(plan, rows), date(2024, 9, 23)
+    on_staff = Assessor(plan).assess(record, day, staff={"約聘僱人員": False})
+    on_contract = Assessor(plan).assess(record, day, staff={"約聘僱人員": True})
+    assert "可再得補休" in reminder_replies(on_staff, date(2024, 9, 30))[0].text
+    text = reminder_replies(on_contract, date(2024, 9, 30))[0].text
+    assert "可再得補休" not in text and "約聘僱人員不適用" in text
