@@ -6,11 +6,11 @@
         ├─ button  `<epoch>|action:args` ───► ACTIONS[action]   (outdated epoch → polite)
         ├─ `/command` ──────────────────────► COMMANDS → ACTIONS (unknown → polite)
         ├─ keyword (進度, 步驟, 截止…) ───────► KEYWORDS → ACTIONS
-        ├─ a picture (a screenshot of the record) ───► features.progress.receive_image
+        ├─ a picture (a screenshot of the record) ───► features.record.receive_image
         ├─ a sticker, location, file, audio, video ──► what the bot can read
         ├─ state bc_text (an admin writing an announcement) ► features.admin
         ├─ state claim_wait (name, unit, title for the form) ► features.claim
-        ├─ state await_record, or a pasted record ► features.progress.receive_record
+        ├─ state await_record, or a pasted record ► features.record.receive_record
         └─ anything else ───────────────────► features.questions.ask
 
 Telegram, LINE and the console only translate to and from `Incoming` / `Reply`.
@@ -32,7 +32,7 @@ from bot.core.services import Services
 from bot.core.turn import Turn, button, reply
 from bot.domain.record import MAX_RECORD_CHARS, looks_like_record
 from bot.domain.textnorm import normalize
-from bot.features import admin, bundles, claim, menu, onboarding, progress, questions, settings, status, steps
+from bot.features import admin, bundles, claim, menu, onboarding, progress, questions, record, settings, status, steps
 from bot.i18n import DEFAULT_LANG, normalize_lang, t, using
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,8 @@ ACTIONS: dict[str, Action] = {
     "odb": lambda turn, args: progress.set_off_duty(turn, args, whole_bundle=True),
     "u": progress.undo,
     "undo": progress.undo,
-    "rec": progress.ask_record,
-    "rc": progress.confirm_row,
+    "rec": record.ask_record,
+    "rc": record.confirm_row,
     "claim": claim.start,
     "sf": status.answer_staff,
     "topic": questions.topic,
@@ -154,7 +154,7 @@ class Dialogue:
             if turn.plan is None:
                 return await settings.plan(turn, ())
             if incoming.image is not None:
-                return await progress.receive_image(turn, incoming.image)
+                return await record.receive_image(turn, incoming.image)
             return [reply(t("media.unsupported"), *menu.main_buttons(turn), kind="menu")]
         text = (incoming.text or "").strip()
         if text.startswith("/"):
@@ -206,7 +206,7 @@ class Dialogue:
         if turn.user.state == "await_record" or (len(text) > 40 and looks_like_record(text)):
             if len(text) > MAX_RECORD_CHARS:
                 return [reply(t("record.too_long"), button("button.menu", "menu"))]
-            return await progress.receive_record(turn, text)
+            return await record.receive_record(turn, text)
         if turn.user.state == "confirm_forget":
             turn.set_state("")
             await turn.save()
