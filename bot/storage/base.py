@@ -248,10 +248,6 @@ class Store(ABC):
         """The author knows the announcement is delayed: tell them once."""
 
     @abstractmethod
-    async def next_retry(self) -> datetime | None:
-        """When the earliest row waiting to retry is due, if any (the courier sleeps until then)."""
-
-    @abstractmethod
     async def mark_reported(self, broadcast_id: int) -> None:
         """The author has the delivery report: do not send it again."""
 

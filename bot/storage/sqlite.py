@@ -22,7 +22,7 @@ import aiosqlite
 
 from bot.storage.base import Mark, Store, StoreError, UnansweredQuestion, User, check_identity
 from bot.storage.migrations import migrate
-from bot.storage.sqlite_outbox import SqliteOutbox
+from bot.storage.sqlite_outbox import SqliteOutbox, utc_text
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5000
@@ -148,7 +148,7 @@ class SqliteStore(SqliteOutbox, Store):
         now = self._now()
         if now.utcoffset() is None:
             raise ValueError(f"the store's clock must return aware datetimes, got {now!r}")
-        return now.astimezone(UTC).isoformat(timespec="microseconds")
+        return utc_text(now)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -287,10 +287,6 @@ class SqliteOutbox:
         async with self._transaction() as db:
             await db.execute("UPDATE broadcasts SET delay_reported_at = ? WHERE id = ?", (stamp, broadcast_id))
 
-    async def next_retry(self) -> datetime | None:
-        rows = await self._fetch("SELECT MIN(not_before) FROM deliveries WHERE status = 'pending'")
-        return _time(rows[0][0]) if rows and rows[0][0] else None
-
     async def mark_reported(self, broadcast_id: int) -> None:
         stamp = self._clock()
         async with self._transaction() as db:
@@ -355,14 +351,14 @@ class SqliteOutbox:
 
     async def acquire_lease(self, name: str, holder: str, seconds: float) -> bool:
         now = datetime.fromisoformat(self._clock())
-        expires = (now + timedelta(seconds=seconds)).astimezone(UTC).isoformat(timespec="microseconds")
+        expires = utc_text(now + timedelta(seconds=seconds))
         async with (
             self._transaction() as db,
             db.execute(
                 "INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
                 "holder = excluded.holder, expires_at = excluded.expires_at "
                 "WHERE leases.holder = excluded.holder OR leases.expires_at < ?",
-                (name, holder, expires, now.isoformat(timespec="microseconds")),
+                (name, holder, expires, utc_text(now)),
             ) as cursor,
         ):
             return cursor.rowcount == 1
