@@ -18,10 +18,8 @@ from statistics import median
 
 from rapidfuzz import fuzz
 
-HEADER = (
-    "No.", "課程類型", "課程名稱", "上課期間", "閱讀時數", "測驗", "問卷",
-    "通過條件", "通過狀態", "認證時數", "終身學習上傳狀態", "終身學習時數上傳時間",
-)  # fmt: skip
+from bot.domain.record_text import COLUMNS as HEADER
+
 ANCHORS = ("No.", "通過狀態", "認證時數", "課程類型")
 MIN_HEADER_CELLS = 5
 _LABELS = tuple(h for h in HEADER if len(h) >= 4)

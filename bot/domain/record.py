@@ -21,6 +21,7 @@ from datetime import datetime
 
 from bot.domain import portal_record
 from bot.domain.record_text import (
+    COLUMNS,
     DateProblem,
     RecordError,
     RecordRow,
@@ -33,10 +34,6 @@ from bot.domain.record_text import (
 )
 from bot.domain.textnorm import COURSE_CODE
 
-COLUMNS = (
-    "No.", "課程類型", "課程名稱", "上課期間", "閱讀時數", "測驗", "問卷",
-    "通過條件", "通過狀態", "認證時數", "終身學習上傳狀態", "終身學習時數上傳時間",
-)  # fmt: skip
 MAX_RECORD_CHARS = 200_000
 
 _DATE = r"(\d{3,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -121,14 +118,6 @@ def _is_chrome(cell: str) -> bool:
     if cell in _CHROME or not re.search(r"[0-9A-Za-z\u3400-\u9fff]", cell):
         return True
     return bool(_NOISE.fullmatch(cell)) and not _INTEGER.match(cell)
-
-
-@dataclass
-class _Segment:
-    """The cells between two periods, and where the next row's name begins among them."""
-
-    cells: list[str]
-    name_at: int  # index of the first cell of the next row's head (number, type, name)
 
 
 def _split_head(before: list[str]) -> tuple[int, int | None, str | None, list[str], str | None]:

@@ -14,6 +14,11 @@ from typing import Literal
 from bot.domain.textnorm import fold_width
 
 ROC_OFFSET = 1911
+# The platform's 學習紀錄 columns, as its table heads them (the text and OCR readers both use them).
+COLUMNS = (
+    "No.", "課程類型", "課程名稱", "上課期間", "閱讀時數", "測驗", "問卷",
+    "通過條件", "通過狀態", "認證時數", "終身學習上傳狀態", "終身學習時數上傳時間",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

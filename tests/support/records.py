@@ -9,14 +9,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.domain.portal_record import COLUMNS as PORTAL_HEADER
+from bot.domain.record_text import COLUMNS as HEADER
 from bot.plans.model import Plan
 
 R = TypeVar("R")
 
-HEADER = (
-    "No.", "課程類型", "課程名稱", "上課期間", "閱讀時數", "測驗", "問卷", "通過條件", "通過狀態", "認證時數",
-    "終身學習上傳狀態", "終身學習時數上傳時間",
-)  # fmt: skip
 CONDITION = ("課程測驗：75 分(含)以上", "閱讀時數：00:30:00(含)以上", "需填問卷：是")
 
 
