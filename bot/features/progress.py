@@ -23,7 +23,8 @@ def _needs_off_duty(plan: Plan) -> bool:
     return any(r.off_duty_required for r in plan.rewards)
 
 
-async def _done_keys(turn: Turn) -> dict[str, Mark]:
+async def marks_by_course(turn: Turn) -> dict[str, Mark]:
+    """The person's marks on their plan, by course."""
     marks = await turn.services.store.marks(turn.user.id, turn.tools.plan.id)
     return {m.course_key: m for m in marks}
 
@@ -49,7 +50,7 @@ async def choose_bundle(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
 
 
 async def choose_course(turn: Turn, bundle: Bundle, page: int) -> list[Reply]:
-    done = await _done_keys(turn)
+    done = await marks_by_course(turn)
     courses = bundle.courses[page * PAGE : (page + 1) * PAGE]
     if not courses:
         page, courses = 0, bundle.courses[:PAGE]
@@ -106,7 +107,7 @@ async def mark_bundle(turn: Turn, args: tuple[str, ...]) -> list[Reply]:
     bundle = plan.bundles_by_id.get(args[0]) if args else None
     if bundle is None:
         return [reply(t("button.outdated"), button("button.mark_done", "rep"), button("button.menu", "menu"))]
-    done = await _done_keys(turn)
+    done = await marks_by_course(turn)
     for c in bundle.courses:
         if c.key not in done:
             await turn.services.store.set_mark(turn.user.id, plan.id, Mark(c.key, "self", completed_on=turn.today))
@@ -139,7 +140,7 @@ async def set_off_duty(turn: Turn, args: tuple[str, ...], whole_bundle: bool = F
         if whole_bundle and target in plan.bundles_by_id
         else [target]
     )
-    done = await _done_keys(turn)
+    done = await marks_by_course(turn)
     changed = 0
     for key in keys:
         mark = done.get(key)
@@ -165,7 +166,7 @@ async def undo(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
             return [reply(t("undo.nothing"), button("button.status", "st"), button("button.menu", "menu"))]
         assert course is not None
         return [reply(t("undo.done", course=course.name), button("button.status", "st"), button("button.menu", "menu"))]
-    done = await _done_keys(turn)
+    done = await marks_by_course(turn)
     if not done:
         return [reply(t("undo.none"), button("button.mark_done", "rep"), button("button.menu", "menu"))]
     buttons = [Button("↩️ " + plan.courses_by_key[k].name[:18], f"u:{k}") for k in done if k in plan.courses_by_key]

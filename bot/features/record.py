@@ -20,17 +20,13 @@ from bot.domain.eligibility import Completion, Note
 from bot.domain.ocr import ImageError
 from bot.domain.record import RecordError, RecordRow, parse_record
 from bot.domain.record_reading import Unclear, read_record
+from bot.features.progress import marks_by_course
 from bot.features.status import show_status
 from bot.i18n import t
 from bot.render.record_notes import period_text, refusal, row_name
 from bot.storage import Mark
 
 IMAGE_WINDOW = timedelta(minutes=10)  # screenshots sent closer together than this are one record
-
-
-async def _marks_by_course(turn: Turn) -> dict[str, Mark]:
-    marks = await turn.services.store.marks(turn.user.id, turn.tools.plan.id)
-    return {m.course_key: m for m in marks}
 
 
 async def ask_record(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
@@ -179,7 +175,7 @@ async def _store_confirmed(turn: Turn) -> list[Reply]:
     await turn.save()
     if not marks:
         return _nothing_usable(rows)
-    await turn.services.store.replace_marks(turn.user.id, plan.id, _keep_timed(await _marks_by_course(turn), marks))
+    await turn.services.store.replace_marks(turn.user.id, plan.id, _keep_timed(await marks_by_course(turn), marks))
     head = reply(t("record.read", rows=rows, courses=len({m.course_key for m in marks})))
     return [head, *await show_status(turn, notes=notes)]
 
@@ -187,7 +183,7 @@ async def _store_confirmed(turn: Turn) -> list[Reply]:
 def _mark(key: str, start: str | None, end: str | None) -> Mark:
     """A course read from a record: with its study period, or (the portal) only the day its
     hours were recorded."""
-    if start and end and "T" in end:
+    if start and end:
         begin, finish = datetime.fromisoformat(start), datetime.fromisoformat(end)
         return Mark(key, "record", completed_on=finish.date(), start=begin, end=finish)
     day = date.fromisoformat(end[:10]) if end else None
