@@ -19,7 +19,7 @@ from bot.core.messages import Document, Reply
 from bot.core.turn import Turn, button, reply
 from bot.domain.claims import claimable, comp_leave
 from bot.downloads import link
-from bot.features.status import assess, completion_of
+from bot.features.status import assess, assess_with_completions
 from bot.i18n import t
 from bot.render.claim_applicant import Applicant, ApplicantError
 from bot.render.numbers import show_hours
@@ -36,10 +36,13 @@ def applicant_of(text: str) -> Applicant | None:
     return Applicant(*parts) if len(parts) == 3 else None
 
 
+def _not_claimable() -> list[Reply]:
+    return [reply(t("claim.error.not_claimable"), button("button.status", "st"), button("button.menu", "menu"))]
+
+
 async def start(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
-    a = await assess(turn)
-    if not claimable(a):
-        return [reply(t("claim.error.not_claimable"), button("button.status", "st"), button("button.menu", "menu"))]
+    if not claimable(await assess(turn)):
+        return _not_claimable()
     turn.set_state("claim_wait")
     await turn.save()
     return [reply(t("claim.ask"), button("button.cancel", "cancel"))]
@@ -56,12 +59,10 @@ async def receive(turn: Turn, text: str) -> list[Reply]:
         return [reply(t("claim.need_three"), button("button.cancel", "cancel"))]
     turn.set_state("")
     await turn.save()
-    marks = await turn.services.store.marks(turn.user.id, turn.tools.plan.id)
-    completions = [completion_of(m) for m in marks]
-    a = turn.tools.assessor.assess(completions, turn.today, staff=turn.user.staff)
+    a, completions = await assess_with_completions(turn)
     outcome = comp_leave(a)
     if outcome is None:
-        return [reply(t("claim.error.not_claimable"), button("button.status", "st"), button("button.menu", "menu"))]
+        return _not_claimable()
     from bot.render.claim_pdf import claim_pdf, form_name  # fpdf2 and fontTools: loaded when a form is made
 
     try:

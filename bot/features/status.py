@@ -49,8 +49,15 @@ async def assessed_people(
 
 
 async def assess(turn: Turn) -> Assessment:
+    return (await assess_with_completions(turn))[0]
+
+
+async def assess_with_completions(turn: Turn) -> tuple[Assessment, list[Completion]]:
+    """Where the person stands today, and the completions it was judged from (the claim form
+    prints their study periods)."""
     marks = await turn.services.store.marks(turn.user.id, turn.tools.plan.id)
-    return turn.tools.assessor.assess([completion_of(m) for m in marks], turn.today, staff=turn.user.staff)
+    completions = [completion_of(m) for m in marks]
+    return turn.tools.assessor.assess(completions, turn.today, staff=turn.user.staff), completions
 
 
 def status_card(a: Assessment) -> Card:
