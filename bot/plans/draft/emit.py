@@ -80,10 +80,9 @@ def _num(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def _reward(r: Facts, n: int, ids: Mapping[str, str], draft: Draft) -> dict[str, Any] | None:
+def _reward(r: Facts, ids: Mapping[str, str], draft: Draft) -> dict[str, Any] | None:
     kind = "comp_leave" if r["type"] == "comp_leave" else "commendation"
-    name = "comp-leave" if kind == "comp_leave" else "commendation"
-    found: dict[str, Any] = {"id": name if n == 1 else f"{name}-{n}", "type": kind}
+    found: dict[str, Any] = {"id": "comp-leave" if kind == "comp_leave" else "commendation", "type": kind}
     if kind == "commendation":
         found["label"] = {"zh-TW": r.get("amount_text") or "嘉獎"}
     if not r.get("complete_by") and not r.get("submit_by"):
@@ -166,7 +165,7 @@ def build(facts: Facts, uncertain: Sequence[str] = ()) -> Draft:
         ids[g["name"]] = _id("group", n)
     if groups:
         draft.data["groups"] = groups
-    rewards = [x for n, r in enumerate(facts.get("rewards") or [], 1) if (x := _reward(r, n, ids, draft))]
+    rewards = [x for r in facts.get("rewards") or [] if (x := _reward(r, ids, draft))]
     draft.data["rewards"] = _unique_ids(rewards)
     steps = [_step(text, n) for n, text in enumerate(facts.get("steps") or [], 1)]
     if not steps:
@@ -189,11 +188,12 @@ def build(facts: Facts, uncertain: Sequence[str] = ()) -> Draft:
 
 
 def _unique_ids(rewards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """comp-leave, commendation, commendation-2…: a second reward of a kind gets a number."""
     seen: dict[str, int] = {}
     for r in rewards:
-        base = r["id"].split("-")[0] if r["id"].endswith(tuple("0123456789")) else r["id"]
-        seen[base] = seen.get(base, 0) + 1
-        r["id"] = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        seen[r["id"]] = seen.get(r["id"], 0) + 1
+        if seen[r["id"]] > 1:
+            r["id"] = f"{r['id']}-{seen[r['id']]}"
     return rewards
 
 
