@@ -17,6 +17,7 @@ from typing import TextIO
 from bot.core.dialogue import Dialogue
 from bot.core.messages import Button, Incoming, Reply
 from bot.domain.image_kind import looks_like_image
+from bot.domain.ocr import MAX_BYTES
 from bot.i18n import t
 
 CHANNEL = "console"
@@ -66,7 +67,7 @@ def _picture(text: str) -> bytes | None:
         return None
     path = Path(candidate).expanduser()
     try:
-        if not path.is_file() or path.stat().st_size > 20 * 1024 * 1024:
+        if not path.is_file() or path.stat().st_size > MAX_BYTES:
             return None
         data = path.read_bytes()
     except OSError:
