@@ -427,19 +427,11 @@ class FakeTelegramAPI:
             "first_name": first_name,
             "language_code": language_code,
         } | ({"username": username} if username else {})
-        self._users[user["id"]] = user
-        message = {
-            "message_id": self._next_message_id(chat_id),
-            "from": user,
-            "chat": self._chat(chat_id),
-            "date": int(time.time()),
-            "text": text,
-        }
+        content: JSON = {"text": text}
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
-            message["entities"] = [{"offset": 0, "length": _utf16_len(command), "type": "bot_command"}]
-        self.messages[(chat_id, message["message_id"])] = message
-        return {"update_id": next(self._update_ids), "message": copy.deepcopy(message)}
+            content["entities"] = [{"offset": 0, "length": _utf16_len(command), "type": "bot_command"}]
+        return self._message(chat_id, user, content)
 
     def make_callback_update(
         self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None, check: bool = True
@@ -582,6 +574,10 @@ class FakeTelegramAPI:
         known = self._users.get(chat_id)
         user: JSON = {"id": chat_id, "is_bot": False, "first_name": "測試使用者"} if known is None else dict(known)
         user["language_code"] = language_code
+        return self._message(chat_id, user, content)
+
+    def _message(self, chat_id: int, user: JSON, content: JSON) -> JSON:
+        """A ``message`` update from ``user`` in the private chat ``chat_id``, remembered as sent."""
         self._users[user["id"]] = user
         message = {
             "message_id": self._next_message_id(chat_id),
