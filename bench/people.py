@@ -1,4 +1,4 @@
-"""Many onboarded people in a fresh SQLite store, fast: the seeding shared by the outbox
+"""Many onboarded people in a fresh store, fast: the seeding shared by the outbox
 benchmarks (bench/broadcast.py, bench/sweep.py). Not a benchmark itself.
 
 Rows go in with `executemany` on the store's own connection, in its own transaction helper,
@@ -23,13 +23,14 @@ if str(ROOT) not in sys.path:
 from bot.domain.calendar import TAIPEI  # noqa: E402
 from bot.plans.loader import PlanBook  # noqa: E402
 from bot.storage import Mark, SqliteStore  # noqa: E402
-from bot.storage.sqlite import _UPSERT_MARK, _mark_params  # noqa: E402
+from bot.storage.rows import mark_params  # noqa: E402
+from bot.storage.sql_people import _UPSERT_MARK  # noqa: E402
 
 PLAN_ID = "kaohsiung-112"
 CHUNK = 5_000  # rows per executemany: keeps the seeding's own memory small
 _INSERT_USER = (
     "INSERT INTO users (channel, channel_user_id, plan_id, lang, reminders, onboarded, active, created_at, "
-    "updated_at) VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?)"
+    "updated_at) VALUES (?, ?, ?, ?, ?, TRUE, TRUE, ?, ?)"
 )
 
 
@@ -55,11 +56,11 @@ async def add_people(
 ) -> list[int]:
     """Onboarded, active people on PLAN_ID; returns their store ids in the order of `chat_ids`.
     Every `1 / english_share`-th person (none by default) reads English."""
-    stamp = datetime.now(UTC).isoformat(timespec="microseconds")
+    stamp = datetime.now(UTC)
     every = round(1 / english_share) if english_share > 0 else 0
     for start in range(0, len(chat_ids), CHUNK):
         rows = [
-            (channel, chat_id, PLAN_ID, "en" if every and n % every == 0 else "zh-TW", int(reminders), stamp, stamp)
+            (channel, chat_id, PLAN_ID, "en" if every and n % every == 0 else "zh-TW", reminders, stamp, stamp)
             for n, chat_id in enumerate(chat_ids[start : start + CHUNK], start)
         ]
         async with store._transaction() as db:
@@ -106,7 +107,7 @@ async def add_marks(
     """Random marks (fixed seed) for all but `share_without` of the people; returns
     (people with marks, marks written)."""
     rng = random.Random(seed)
-    stamp = datetime.now(UTC).isoformat(timespec="microseconds")
+    stamp = datetime.now(UTC)
     people = written = 0
     for start in range(0, len(user_ids), CHUNK):
         rows: list[tuple[object, ...]] = []
@@ -114,7 +115,7 @@ async def add_marks(
             if rng.random() < share_without:
                 continue
             people += 1
-            rows.extend(_mark_params(user_id, PLAN_ID, m, stamp) for m in random_marks(rng, keys, first, last))
+            rows.extend(mark_params(user_id, PLAN_ID, m, stamp) for m in random_marks(rng, keys, first, last))
         written += len(rows)
         async with store._transaction() as db:
             await db.executemany(_UPSERT_MARK, rows)

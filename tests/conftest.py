@@ -10,6 +10,7 @@ import pytest
 from bot.plans.loader import PlanBook, load_rules_dir
 from bot.plans.model import Plan
 from bot.storage import Store, open_store
+from tests.support.backends import BACKENDS, Backend, PostgresSchemas, require_postgres, with_search_path
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = (
@@ -18,10 +19,27 @@ HEADER = (
 )
 
 
+@pytest.fixture(params=BACKENDS)
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    """Each storage backend in turn: SQLite on a file, PostgreSQL in a schema of its own
+    (skipped with the reason when no server answers; see tests/support/backends.py)."""
+    if request.param == "sqlite":
+        path = tmp_path / "bot.sqlite3"
+        yield Backend("sqlite", f"sqlite:///{path}", path)
+        return
+    server = await require_postgres()
+    schemas = PostgresSchemas(server)
+    schema = await schemas.create()
+    try:
+        yield Backend("postgres", with_search_path(server, schema))
+    finally:
+        await schemas.drop(schema)
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    """A real store on disk, closed after the test."""
-    s = await open_store(f"sqlite:///{tmp_path}/bot.sqlite3")
+async def store(backend: Backend) -> AsyncIterator[Store]:
+    """A real store (each backend in turn), open for the test and closed after it."""
+    s = await open_store(backend.url)
     yield s
     await s.close()
 

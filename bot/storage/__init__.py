@@ -1,5 +1,6 @@
-"""Persistence for the bot: the `Store` interface and `open_store`, which picks an implementation
-from the DATABASE_URL setting.
+"""Persistence for the bot: the `Store` contract (`base`), one module per backend (`sqlite`,
+`postgres`, sharing the queries of `sql_people` and `sql_outbox`), and `open_store`, which picks
+one from the DATABASE_URL setting.
 
     store = await open_store("sqlite:///data/bot.sqlite3")
     try:
@@ -13,10 +14,13 @@ from __future__ import annotations
 import os
 
 from bot.storage.base import CHANNELS, Mark, Store, StoreError, UnansweredQuestion, User
-from bot.storage.migrations import LATEST_VERSION
 from bot.storage.sqlite import MEMORY, SqliteStore
+from bot.storage.sqlite_migrations import LATEST_VERSION
 
-ACCEPTED_URLS = "sqlite:///relative/path.sqlite3, sqlite:////absolute/path.sqlite3 or sqlite:///:memory:"
+ACCEPTED_URLS = (
+    "sqlite:///relative/path.sqlite3, sqlite:////absolute/path.sqlite3, sqlite:///:memory: "
+    "or postgresql://user:password@host:5432/database"
+)
 SQLITE_PREFIX = "sqlite:///"
 
 
@@ -38,11 +42,15 @@ async def open_store(database_url: str) -> Store:
     scheme = scheme.lower()
     if not separator:
         raise StoreError(f"database URL {database_url!r} has no scheme; use {ACCEPTED_URLS}")
-    if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
-        raise StoreError("PostgreSQL storage is not available yet; use sqlite:///path")
-    if scheme != "sqlite":
+    store: Store
+    if scheme in ("postgresql", "postgres"):
+        from bot.storage.postgres import PostgresStore  # asyncpg is loaded only when asked for
+
+        store = PostgresStore(database_url)
+    elif scheme == "sqlite":
+        store = SqliteStore(sqlite_path(database_url))
+    else:
         raise StoreError(f"unsupported database URL scheme {scheme!r}; use {ACCEPTED_URLS}")
-    store = SqliteStore(sqlite_path(database_url))
     await store.open()
     return store
 

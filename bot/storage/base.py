@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Literal, Self
 
@@ -227,6 +228,10 @@ class Store(ABC):
         """Pending or sending rows per channel."""
 
     @abstractmethod
+    async def outbox_depth(self) -> dict[tuple[str, str], int]:
+        """(channel, kind) → pending or sending rows: the outbox's backlog, for /metrics."""
+
+    @abstractmethod
     async def broadcast(self, broadcast_id: int) -> Broadcast | None:
         """One announcement with its delivery counts."""
 
@@ -288,6 +293,31 @@ class Store(ABC):
     @abstractmethod
     async def release_lease(self, name: str, holder: str) -> None:
         """Give a lease up at shutdown so the next process need not wait for it to expire."""
+
+    @abstractmethod
+    async def lease_holders(self, prefix: str) -> list[str]:
+        """Holders of the unexpired leases whose names start with `prefix` (e.g. the live
+        instances, each renewing "instance:<holder>"), by lease name."""
+
+    @abstractmethod
+    async def first_sighting(self, key: str, keep: timedelta) -> bool:
+        """True the first time `key` (a platform's event id) is offered within `keep`; False
+        for a resend, whichever instance took the first one."""
+
+    def person_turn(self, key: str) -> AbstractAsyncContextManager[object]:
+        """One person's messages handled one at a time across instances (held while one is
+        handled). One process on SQLite needs nothing beyond its in-memory locks."""
+        return nullcontext()
+
+    @property
+    def shared(self) -> bool:
+        """True when several instances may serve from this store at once."""
+        return False
+
+    @abstractmethod
+    async def probe(self) -> None:
+        """A write that commits and a read of the people table, for /readyz: raises StoreError
+        when the database is unreachable, read-only, full or corrupt."""
 
 
 __all__ = [

@@ -1,5 +1,5 @@
 """An in-process chat channel that records what people would see, can block people and
-can "crash" mid-send; and helpers to build the bot's services on a file database that
+can "crash" mid-send; and helpers to build the bot's services on a database (each backend in turn) that
 survives a simulated restart."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -23,7 +22,8 @@ from bot.outbox.compose import Composer
 from bot.outbox.courier import Courier
 from bot.plans.loader import PlanBook
 from bot.reminders.scheduler import ReminderScheduler
-from bot.storage import Mark, SqliteStore, User
+from bot.storage import Mark, Store, User
+from tests.support.backends import Backend
 
 
 @dataclass
@@ -99,8 +99,8 @@ class Bot:
     """The pieces of a running bot that reminders and announcements need, on one database
     file; `restart()` throws them away and builds new ones, as a new process would."""
 
-    def __init__(self, book: PlanBook, path: Path, clock: FixedClock, channels: dict[str, FakeChannel]) -> None:
-        self.book, self.path, self.clock, self.channels = book, path, clock, channels
+    def __init__(self, book: PlanBook, backend: Backend, clock: FixedClock, channels: dict[str, FakeChannel]) -> None:
+        self.book, self.backend, self.clock, self.channels = book, backend, clock, channels
         self.settings = ReminderSettings()
         self.store = self._new_store()
         self.generation = 0
@@ -115,8 +115,8 @@ class Bot:
         )  # fmt: skip
         self.scheduler = ReminderScheduler(self.services, self.settings, self.courier.wake)
 
-    def _new_store(self) -> SqliteStore:
-        return SqliteStore(str(self.path), now=self.clock.now)  # leases run on the test's clock
+    def _new_store(self) -> Store:
+        return self.backend.make(now=self.clock.now)  # leases run on the test's clock
 
     async def restart(self, crashed: bool = False) -> None:
         """A new process. A graceful stop hands the sender lease back; after a crash the new
@@ -147,9 +147,9 @@ class Bot:
 
 
 @pytest.fixture
-async def bot(book: PlanBook, tmp_path: Path) -> AsyncIterator[Bot]:
+async def bot(book: PlanBook, backend: Backend) -> AsyncIterator[Bot]:
     channels = {"telegram": FakeChannel("telegram"), "line": FakeChannel("line", 500, 16, idempotent=True)}
-    running = Bot(book, tmp_path / "bot.sqlite3", FixedClock(at("2023-06-01")), channels)
+    running = Bot(book, backend, FixedClock(at("2023-06-01")), channels)
     await running.open()
     try:
         yield running

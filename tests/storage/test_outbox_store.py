@@ -1,4 +1,4 @@
-"""The outbox's storage guarantees: one row per reminder and person, claims that never
+"""The outbox's storage guarantees, on every backend: one row per reminder and person, claims that never
 overlap, a lease that one process holds at a time, and forgetting a person forgets their
 queued messages."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-from bot.storage import SqliteStore
+from bot.storage import Store
+from tests.support.backends import Backend
 
 DEADLINE = date(2023, 8, 31)
 
@@ -21,7 +21,7 @@ class Clock:
         return self.now
 
 
-async def people(store: SqliteStore, n: int, channel: str = "telegram") -> list[int]:
+async def people(store: Store, n: int, channel: str = "telegram") -> list[int]:
     ids = []
     for i in range(n):
         user, _ = await store.get_or_create_user(channel, str(5000 + i))
@@ -31,8 +31,8 @@ async def people(store: SqliteStore, n: int, channel: str = "telegram") -> list[
     return ids
 
 
-async def test_a_reminder_is_queued_once_per_person(tmp_path: Path) -> None:
-    async with SqliteStore(str(tmp_path / "db.sqlite3")) as store:
+async def test_a_reminder_is_queued_once_per_person(backend: Backend) -> None:
+    async with backend.make() as store:
         await people(store, 3)
         assert await store.queue_reminders("kaohsiung-112", DEADLINE, 7) == 3
         assert await store.queue_reminders("kaohsiung-112", DEADLINE, 7) == 0
@@ -40,8 +40,8 @@ async def test_a_reminder_is_queued_once_per_person(tmp_path: Path) -> None:
         assert await store.open_deliveries() == {"telegram": 6}
 
 
-async def test_concurrent_claims_never_share_a_row(tmp_path: Path) -> None:
-    async with SqliteStore(str(tmp_path / "db.sqlite3")) as store:
+async def test_concurrent_claims_never_share_a_row(backend: Backend) -> None:
+    async with backend.make() as store:
         await people(store, 50)
         await store.queue_reminders("kaohsiung-112", DEADLINE, 7)
         keys = [f"00000000-0000-4000-8000-{n:012d}" for n in range(10)]
@@ -50,9 +50,9 @@ async def test_concurrent_claims_never_share_a_row(tmp_path: Path) -> None:
         assert len(ids) == len(set(ids)) == 50
 
 
-async def test_one_sender_at_a_time_until_its_lease_runs_out(tmp_path: Path) -> None:
+async def test_one_sender_at_a_time_until_its_lease_runs_out(backend: Backend) -> None:
     clock = Clock()
-    async with SqliteStore(str(tmp_path / "db.sqlite3"), now=clock) as store:
+    async with backend.make(now=clock) as store:
         assert await store.acquire_lease("sender", "service", 60)
         assert not await store.acquire_lease("sender", "cli", 60)
         assert await store.acquire_lease("sender", "service", 60)  # renewal
@@ -62,8 +62,8 @@ async def test_one_sender_at_a_time_until_its_lease_runs_out(tmp_path: Path) -> 
         assert await store.acquire_lease("sender", "service", 60)
 
 
-async def test_forgetting_a_person_drops_their_queued_messages(tmp_path: Path) -> None:
-    async with SqliteStore(str(tmp_path / "db.sqlite3")) as store:
+async def test_forgetting_a_person_drops_their_queued_messages(backend: Backend) -> None:
+    async with backend.make() as store:
         ids = await people(store, 2)
         await store.queue_reminders("kaohsiung-112", DEADLINE, 7)
         await store.queue_broadcast("kaohsiung-112", "all", "公告", "cli:hr", ids)

@@ -1,4 +1,6 @@
-"""Versioned SQLite schema: migration N is `MIGRATIONS[N - 1]`, the version lives in `PRAGMA user_version`.
+"""Versioned SQLite schema (PostgreSQL has the same versions in `postgres_migrations`).
+
+Migration N is `MIGRATIONS[N - 1]`, the version lives in `PRAGMA user_version`.
 
 To change the schema, append a script; never edit one that has shipped, since deployed
 databases already ran it. At open, every pending script runs in one transaction together
@@ -127,6 +129,13 @@ MIGRATIONS: list[str] = [
     # (e.g. {"約聘僱人員": false}): only the answer, to work out what they can get.
     """
     ALTER TABLE users ADD COLUMN staff TEXT NOT NULL DEFAULT '{}';
+    """,
+    # 6: webhook events already taken (the platforms resend; several instances share the
+    # table), and the row /readyz writes to prove the database takes writes.
+    """
+    CREATE TABLE seen_events (key TEXT PRIMARY KEY, expires_at TEXT NOT NULL);
+    CREATE INDEX seen_events_expiry ON seen_events (expires_at);
+    CREATE TABLE health (name TEXT PRIMARY KEY, at TEXT NOT NULL);
     """,
 ]
 
