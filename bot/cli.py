@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TextIO
 
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, rules_dir_from_env
 from bot.domain.calendar import TAIPEI
 from bot.i18n import DEFAULT_LANG, LANGS, t, using
 from bot.plans.loader import PlanError, load_rules_dir
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="work with rules files")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)
-    rc = rules_sub.add_parser("check", help="validate rules files (default: all of rules/)")
+    rc = rules_sub.add_parser("check", help="validate rules files (default: all of RULES_DIR, or the shipped rules/)")
     rc.add_argument("files", nargs="*")
     rd = rules_sub.add_parser("draft", help="draft a rules file from a plan document (.txt, .pdf, .docx)")
     rd.add_argument("document")
@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _plan(plan_id: str) -> Plan | None:
-    book = load_rules_dir()
+    book = load_rules_dir(rules_dir_from_env())
     plan = book.get(plan_id)
     if plan is None:
         with using(DEFAULT_LANG):
@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rules":
             from bot.commands.rules_check import run_rules_check
 
-            return run_rules_check(args.files)
+            return run_rules_check(args.files, directory=rules_dir_from_env())
         if args.command == "check":
             from bot.commands.check import run_check
 

@@ -83,9 +83,7 @@ class Settings:
             raise ConfigError(
                 f"DATABASE_URL must look like sqlite:///path/to/file or postgresql://…, got {database_url!r}"
             )
-        rules_dir = Path(env.get("RULES_DIR", str(cls.rules_dir)))
-        if not rules_dir.is_dir():
-            raise ConfigError(f"RULES_DIR {str(rules_dir)!r} is not a folder")
+        rules_dir = rules_dir_from_env(env)
         log_level = env.get("LOG_LEVEL", cls.log_level).upper()
         if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
@@ -104,6 +102,16 @@ class Settings:
             public_url=_url(env, "BOT_PUBLIC_URL", None),
             reminders=_reminders(env),
         )
+
+
+def rules_dir_from_env(env: Mapping[str, str] | None = None) -> Path:
+    """The folder of plans: `RULES_DIR`, else the shipped plans (the checkout's `rules/` or the
+    installed wheel's copy); for the commands that need only the plans, not the other settings."""
+    env = os.environ if env is None else env
+    rules_dir = Path(env.get("RULES_DIR", "").strip() or DEFAULT_RULES_DIR)
+    if not rules_dir.is_dir():
+        raise ConfigError(f"RULES_DIR {str(rules_dir)!r} is not a folder")
+    return rules_dir
 
 
 def _url(env: Mapping[str, str], name: str, default: str | None, https: bool = False) -> str | None:

@@ -20,7 +20,9 @@ from typing import Any
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
+from bot import shipped
+
+LOCALES_DIR: Path = shipped.LOCALES_DIR  # the checkout's locales/, or the copy in an installed wheel
 DEFAULT_LANG = "zh-TW"
 LANGS = ("zh-TW", "en")
 

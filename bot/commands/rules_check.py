@@ -32,11 +32,12 @@ def summary_line(plan: Plan) -> str:
     )
 
 
-def run_rules_check(files: Sequence[str], lang: str = "zh-TW") -> int:
+def run_rules_check(files: Sequence[str], lang: str = "zh-TW", directory: Path = DEFAULT_RULES_DIR) -> int:
+    """Check `files`, or with none every file in `directory` (the command line passes RULES_DIR's)."""
     with using(lang):
-        paths = [Path(f) for f in files] if files else rules_files(DEFAULT_RULES_DIR)
+        paths = [Path(f) for f in files] if files else rules_files(directory)
         if not paths:
-            print(t("rules.none_found", folder=DEFAULT_RULES_DIR), file=sys.stderr)
+            print(t("rules.none_found", folder=directory), file=sys.stderr)
             return 1
         failed = 0
         for path in paths:

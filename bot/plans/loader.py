@@ -16,9 +16,10 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from bot import shipped
 from bot.plans.model import Plan
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+DEFAULT_RULES_DIR: Path = shipped.RULES_DIR  # the checkout's rules/, or the copy in an installed wheel
 MAX_FILE_BYTES = 1_000_000
 
 
