@@ -14,6 +14,7 @@ import signal
 from bot.admin.broadcast import reporter
 from bot.app import build_dialogue, setup_logging
 from bot.channels.base import Channel
+from bot.channels.dedupe import StoreSeen
 from bot.config import ConfigError, Settings
 from bot.core.dialogue import Dialogue
 from bot.downloads import ROUTE as DOWNLOAD_ROUTE
@@ -27,15 +28,19 @@ log = logging.getLogger(__name__)
 
 
 def build_channels(settings: Settings, dialogue: Dialogue, web: WebServer) -> list[Channel]:
+    """The configured channels, remembering the events they took in the store: a resent
+    update is served once, whichever instance it reaches."""
+    store = dialogue.services.store
     channels: list[Channel] = []
     if settings.telegram:
         from bot.channels.telegram import TelegramChannel
 
-        channels.append(TelegramChannel(settings.telegram, dialogue, web))
+        channels.append(TelegramChannel(settings.telegram, dialogue, web, seen=StoreSeen(store, "telegram:update:")))
     if settings.line:
-        from bot.channels.line import LineChannel
+        from bot.channels.line import GROUP_NOTE_EVERY, LineChannel
 
-        channels.append(LineChannel(settings.line, dialogue, web))
+        seen, noted = StoreSeen(store, "line:event:"), StoreSeen(store, "line:group:", GROUP_NOTE_EVERY.total_seconds())
+        channels.append(LineChannel(settings.line, dialogue, web, seen=seen, noted=noted))
     return channels
 
 
@@ -48,10 +53,11 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         )
     dialogue = await build_dialogue(settings)
     services = dialogue.services
-    web = WebServer(settings.http_host, settings.http_port)
+    web = WebServer(settings.http_host, settings.http_port, store=services.store)
     services.downloads = Downloads()
     web.add_route("GET", DOWNLOAD_ROUTE, services.downloads.serve)
     channels = build_channels(settings, dialogue, web)
+    web.expect(c.name for c in channels)  # /readyz: 503 until each has started
     by_name = {c.name: c for c in channels}
     courier = Courier(
         services.store, by_name, Composer(services), services.clock, settings.reminders,
@@ -65,6 +71,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         for channel in channels:
             await channel.start()
             started.append(channel)
+            web.set_ready(channel.name, True)
         await web.start()
         sending = asyncio.create_task(courier.run(stop), name="outbox")
         await reminders.start()

@@ -4,11 +4,10 @@ Both platforms resend when our 200 got lost or came late: LINE the same `webhook
 (`deliveryContext.isRedelivery: true`), Telegram the same `update_id`. Each channel asks
 `first_time` before serving an event.
 
-`SeenIds` is the interface; `SeenEvents` keeps ids for a day, in memory and bounded: a
-restart forgets them, which costs at most one repeated answer, while a table in the
-database would cost a write per message. Several instances behind one webhook would need
-an implementation on the shared database (one row per id with its expiry); it is async
-for that reason.
+`SeenIds` is the interface. The service uses `StoreSeen`: one row per id in the store's
+`seen_events` table, so a resend is caught whichever instance it reaches and after a
+restart, for the price of one small write per event. `SeenEvents` keeps ids in this
+process's memory (tests, and a channel built without a store).
 """
 
 from __future__ import annotations
@@ -16,7 +15,10 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Protocol
+
+from bot.storage import Store
 
 DEFAULT_TTL = 24 * 3600.0  # seconds
 DEFAULT_MAX_IDS = 100_000  # ~15 MB at worst; the oldest are forgotten first
@@ -49,3 +51,13 @@ class SeenEvents:
 
     def __len__(self) -> int:
         return len(self._expiry)
+
+
+class StoreSeen:
+    """`SeenIds` in the shared store, under `prefix` (the channel and what the ids are)."""
+
+    def __init__(self, store: Store, prefix: str, ttl: float = DEFAULT_TTL) -> None:
+        self.store, self.prefix, self.keep = store, prefix, timedelta(seconds=ttl)
+
+    async def first_time(self, event_id: str) -> bool:
+        return await self.store.first_sighting(self.prefix + event_id, self.keep)

@@ -3,8 +3,10 @@
     claim (pending → sending, one transaction) ─► compose ─► channel.deliver / multicast
         ─► finish (sent | blocked | failed | skipped, one transaction)
 
-* Only the holder of the "sender" lease delivers, so the service and a command-line run
-  never work the same rows; a crashed holder's lease runs out and the next one takes over.
+* Only the holder of the "sender" lease delivers, so instances, the service and a
+  command-line run never work the same rows, and one pace keeps the platforms' limits.
+  The service renews it in the background (bot.core.leases); a killed holder's lease runs
+  out after `lease_seconds` (10 s) and a standby instance, asking every 2 s, takes over.
 * Rows found "sending" when a holder starts were cut off by a crash. They are sent again
   under the same batch key: LINE's retry keys derive from it, so LINE refuses a second copy
   (409 = already delivered). Telegram has no such key: there each outcome is recorded as
@@ -26,17 +28,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import groupby
 
+from bot import metrics
 from bot.channels.base import Channel, Delivered, sub_key
 from bot.config import ReminderSettings
 from bot.core.clock import Clock
+from bot.core.leases import LEASE_SECONDS, Lease, holder_name
 from bot.core.messages import Reply
 from bot.outbox.compose import Composer, Skip
 from bot.storage import CHANNELS, Store
@@ -59,11 +61,6 @@ _STATUS: dict[Delivered, tuple[DeliveryStatus, str | None]] = {
 }
 
 
-def holder_name() -> str:
-    """Who holds the lease: readable in the database, unique per process."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
 class Courier:
     def __init__(
         self,
@@ -75,7 +72,7 @@ class Courier:
         *,
         on_report: Report | None = None,
         holder: str | None = None,
-        lease_seconds: float = 60.0,
+        lease_seconds: float = LEASE_SECONDS,
         poll_seconds: float = 5.0,
         fail_unconfigured: bool = True,
     ) -> None:
@@ -84,6 +81,8 @@ class Courier:
         self.on_report = on_report
         self.holder = holder or holder_name()
         self.lease_seconds, self.poll_seconds = lease_seconds, poll_seconds
+        self.standby_seconds = min(poll_seconds, lease_seconds / 5)  # how often a standby asks for the lease
+        self.lease = Lease(store, LEASE, self.holder, lease_seconds)
         self.fail_unconfigured = fail_unconfigured  # the service's view; a command line may lack a channel's settings
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None  # set by run(): a graceful stop ends a pass between batches
@@ -95,33 +94,54 @@ class Courier:
 
     async def acquire(self) -> bool:
         """Take (or renew) the sender lease; False while another live process holds it."""
-        return await self.store.acquire_lease(LEASE, self.holder, self.lease_seconds)
+        return await self.lease.acquire()
 
     async def release(self) -> None:
-        await self.store.release_lease(LEASE, self.holder)
+        await self.lease.release()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """The service's loop: wait for the lease, resume a crash's leftovers, then deliver
-        whatever is queued, waking on `wake()` or every `poll_seconds`."""
+        """The service's loop: wait for the lease (standing by while another instance has
+        it), resume a crash's leftovers, then deliver whatever is queued, waking on `wake()`
+        or every `poll_seconds`; should the lease be lost, stand by again."""
         self._stop = stop
-        while not await self.acquire():
-            log.info("another process is delivering the outbox; waiting for its lease")
-            if await _wait(stop, self.poll_seconds):
-                return
         try:
-            await self.resume()
             while not stop.is_set():
-                self._wake.clear()
-                try:
-                    if await self.acquire():  # renew; lost only if this process stalled past the lease
-                        await self.deliver_pending()
-                except Exception:  # e.g. the database briefly locked: log, keep the loop, try again
-                    log.exception("outbox: delivery pass failed; retrying in %gs", self.poll_seconds)
-                if await _wait(stop, self.poll_seconds, self._wake):
-                    break
+                if not await self._take_lease(stop):
+                    return
+                self.lease.keep()
+                await self._deliver_while_held(stop)
         finally:
             if stop.is_set():  # a graceful stop; a crash leaves the lease to run out
                 await self.release()
+
+    async def _take_lease(self, stop: asyncio.Event) -> bool:
+        """Wait for the lease; False when stopped first."""
+        told = False
+        while True:
+            try:
+                if await self.acquire():
+                    return True
+            except Exception as error:  # the database is away for now
+                log.warning("outbox: cannot ask for the sender lease: %s", error)
+            if not told:
+                log.info("another instance is delivering the outbox; standing by")
+                told = True
+            if await _wait(stop, self.standby_seconds):
+                return False
+
+    async def _deliver_while_held(self, stop: asyncio.Event) -> None:
+        resumed = False
+        while not stop.is_set() and self.lease.held:
+            self._wake.clear()
+            try:
+                if not resumed:
+                    await self.resume()
+                    resumed = True
+                await self.deliver_pending()
+            except Exception:  # e.g. the database briefly away: log, keep the loop, try again
+                log.exception("outbox: delivery pass failed; retrying in %gs", self.poll_seconds)
+            if await _wait(stop, self.poll_seconds, self._wake):
+                return
 
     async def resume(self) -> int:
         """Send again what a crashed sender left "sending"; returns how many rows."""
@@ -147,11 +167,14 @@ class Courier:
         await self._report()
 
     async def _still_mine(self) -> bool:
-        """Renew the lease before each claim: a pass can last an hour (100,000 reminders at
-        30/s), longer than the lease; if it was lost, another sender owns the rows now."""
-        if await self.acquire():
+        """Before each claim: a pass can last an hour (100,000 reminders at 30/s), far longer
+        than the lease. The service's background renewal answers; without it (a command
+        line, a test) the lease is renewed here. If it was lost, another sender owns the rows."""
+        if self.lease.kept and self.lease.held:
             return True
-        log.error("outbox: the sender lease was taken over; this process stops sending")
+        if not self.lease.kept and await self.acquire():
+            return True
+        log.error("outbox: the sender lease is no longer this instance's; it stops sending")
         return False
 
     def _stopping(self) -> bool:
@@ -218,6 +241,8 @@ class Courier:
 
             sent = await asyncio.gather(*(send(job, replies) for job, replies in ready))
             outcomes.extend(sent if channel.idempotent else [])
+            metrics.count_sends(jobs, [] if channel.idempotent else sent)  # recorded above, not in `outcomes`
+        metrics.count_sends(jobs, outcomes)
         await self.store.finish(outcomes)
 
     def _outcome(self, job: Job, result: Delivered) -> Outcome:

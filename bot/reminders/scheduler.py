@@ -3,7 +3,10 @@ to catch up a run missed while the bot was down.
 
 APScheduler only decides when to look; the store decides what is due and what was queued
 already (one outbox row per person, plan, deadline and offset), so a restart, a second
-run the same day or a second instance never reminds anyone twice. A day missed entirely
+run the same day or a second instance never reminds anyone twice. With several instances
+the run itself happens once: the first to take the day's lease runs it; the others look
+again once that lease could have run out, and find the day done (or run it, should the
+first have died midway). A day missed entirely
 is recorded as skipped and logged: a reminder about "7 days left" is wrong a day later.
 """
 
@@ -16,7 +19,9 @@ from datetime import date, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot import metrics
 from bot.config import ReminderSettings
+from bot.core.leases import Lease, holder_name
 from bot.core.services import Services
 from bot.domain.calendar import TAIPEI
 from bot.reminders.schedule import days_with_reminders, due_on
@@ -24,14 +29,22 @@ from bot.reminders.sweep import queue_day
 
 log = logging.getLogger(__name__)
 JOB_ID = "reminders"
+RUN_LEASE_SECONDS = 300.0  # a day's run queues in seconds; a dead runner's day is taken over after this
 
 
 class ReminderScheduler:
     def __init__(
-        self, services: Services, settings: ReminderSettings, on_queued: Callable[[], None] = lambda: None
+        self,
+        services: Services,
+        settings: ReminderSettings,
+        on_queued: Callable[[], None] = lambda: None,
+        *,
+        holder: str | None = None,
     ) -> None:
         self.services, self.settings, self.on_queued = services, settings, on_queued
+        self.holder = holder or holder_name()
         self._scheduler: AsyncIOScheduler | None = None
+        self._looking_again: set[date] = set()
 
     def trigger(self) -> CronTrigger:
         return CronTrigger(hour=self.settings.send_at.hour, minute=self.settings.send_at.minute, timezone=TAIPEI)
@@ -57,14 +70,33 @@ class ReminderScheduler:
             self._scheduler = None
 
     async def run_today(self) -> int:
-        """The daily run; returns how many reminders were newly queued."""
+        """The daily run; returns how many reminders were newly queued (0 when another
+        instance runs it)."""
         now = self.services.clock.now()
         if self.settings.quiet(now.time()):
             log.warning("reminder run at %s skipped: inside quiet hours", now.isoformat())
             return 0
-        queued = await queue_day(self.services, now.date())
+        today = now.date()
+        lease = Lease(self.services.store, f"reminder-run:{today.isoformat()}", self.holder, RUN_LEASE_SECONDS)
+        if not await lease.acquire():
+            log.info("reminders: another instance is running %s's reminders", today)
+            self._look_again(today)
+            return 0
+        if today in self._looking_again and (await self.services.store.sweep(today)) is not None:
+            return 0  # the other instance finished the day
+        queued = await queue_day(self.services, today)
         self.on_queued()
         return sum(q.new for q in queued)
+
+    def _look_again(self, day: date) -> None:
+        """Once the other instance's lease could have run out: run the day unless it is done."""
+        if self._scheduler is None or day in self._looking_again:
+            return
+        self._looking_again.add(day)
+        when = self.services.clock.now() + timedelta(seconds=RUN_LEASE_SECONDS + 5)
+        self._scheduler.add_job(
+            self.run_today, "date", run_date=when, id=f"{JOB_ID}:again:{day}", replace_existing=True
+        )
 
     async def catch_up(self) -> int:
         """At start: log days missed while down; run today's if its time has come and gone."""
@@ -91,3 +123,4 @@ class ReminderScheduler:
         names = ", ".join(f"{d.plan_id} {d.offset_days}d before {d.deadline}" for d in dues)
         log.warning("reminders of %s skipped (%s): %s", day, why, names)
         await self.services.store.record_sweep(day, "skipped", 0, f"{why}: {names}")
+        metrics.reminder_run("skipped")

@@ -44,6 +44,7 @@ GONE = (
     OSError,
     asyncio.TimeoutError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # e.g. a connection the server just terminated, used before asyncpg noticed
     asyncpg.CannotConnectNowError,
     asyncpg.ConnectionFailureError,
     asyncpg.AdminShutdownError,
@@ -188,6 +189,7 @@ class PostgresStore(PeopleQueries, OutboxQueries, Store):
                 await transaction.start()
                 break
             except GONE as error:
+                conn.terminate()  # broken: the pool replaces it
                 await pool.release(conn)
                 if loop.time() > give_up:
                     raise StoreError(f"PostgreSQL at {self.location} unreachable: {_reason(error)}") from None
@@ -204,6 +206,8 @@ class PostgresStore(PeopleQueries, OutboxQueries, Store):
                 raise
             await transaction.commit()
         except (*GONE, asyncpg.PostgresError) as error:
+            if isinstance(error, GONE):
+                conn.terminate()  # broken: the pool replaces it
             raise StoreError(f"PostgreSQL error in {self.location}: {_reason(error)}") from error
         finally:
             await pool.release(conn)
@@ -217,6 +221,7 @@ class PostgresStore(PeopleQueries, OutboxQueries, Store):
             try:
                 return list(await conn.fetch(numbered(sql), *params))
             except GONE as error:
+                conn.terminate()  # broken: the pool replaces it
                 if loop.time() > give_up:
                     raise StoreError(f"PostgreSQL at {self.location} unreachable: {_reason(error)}") from None
                 await asyncio.sleep(0.1)

@@ -103,3 +103,17 @@ class PostgresSchemas:
             await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         finally:
             await conn.close()
+
+
+async def everything_stored(store: Store) -> str:
+    """Every row of every table, as text: what an operator reading the database would find.
+    For SQLite also the raw bytes of its files (a deleted value may linger in a page or the WAL)."""
+    dumped: list[str] = []
+    if isinstance(store, SqliteStore):
+        for table in await store._fetch("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            dumped += [str(tuple(row)) for row in await store._fetch(f'SELECT * FROM "{table[0]}"')]
+        dumped += [p.read_bytes().decode("utf-8", "replace") for p in Path(store.path).parent.glob("bot.sqlite3*")]
+        return "\n".join(dumped)
+    for table in await store._fetch("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"):  # type: ignore[attr-defined]
+        dumped += [str(row[0]) for row in await store._fetch(f'SELECT t::text FROM "{table[0]}" t')]  # type: ignore[attr-defined]
+    return "\n".join(dumped)

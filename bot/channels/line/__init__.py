@@ -6,6 +6,6 @@ Only this package imports linebot. `channel` owns the webhook and the lifecycle,
 `richmenu` installs the rich menu (`python -m bot line richmenu`).
 """
 
-from bot.channels.line.channel import WEBHOOK_PATH, LineChannel
+from bot.channels.line.channel import GROUP_NOTE_EVERY, WEBHOOK_PATH, LineChannel
 
-__all__ = ["WEBHOOK_PATH", "LineChannel"]
+__all__ = ["GROUP_NOTE_EVERY", "WEBHOOK_PATH", "LineChannel"]

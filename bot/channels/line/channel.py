@@ -19,6 +19,7 @@ import logging
 import uuid
 from collections.abc import Coroutine, Sequence
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -33,6 +34,7 @@ from linebot.v3.messaging import (
 from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhook import SignatureValidator
 
+from bot import metrics
 from bot.channels.base import Delivered
 from bot.channels.dedupe import SeenEvents, SeenIds
 from bot.channels.line.events import CHANNEL, GroupNote, Received, parse_event, to_received
@@ -49,6 +51,7 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/line/webhook"
 MAX_BODY = 256 * 1024  # a webhook carries a few events of ~1 KB; far below the server's own cap
 DRAIN_TIMEOUT = 25.0  # seconds stop() waits for events in progress
+GROUP_NOTE_EVERY = timedelta(days=30)  # a group or room is told again after this long
 
 
 class LineChannel:
@@ -65,13 +68,15 @@ class LineChannel:
         *,
         retry: RetryPolicy | None = None,
         seen: SeenIds | None = None,
+        noted: SeenIds | None = None,
     ) -> None:
         self.settings = settings
         self.dialogue = dialogue
         self.retry = retry or RetryPolicy()
         self._validator = SignatureValidator(settings.channel_secret)
         self._seen: SeenIds = seen or SeenEvents()
-        self._noted: SeenIds = SeenEvents(ttl=30 * 24 * 3600.0)  # groups and rooms told it works one to one
+        # groups and rooms told it works one to one
+        self._noted: SeenIds = noted or SeenEvents(ttl=GROUP_NOTE_EVERY.total_seconds())
         self._client: AsyncApiClient | None = None
         self._api: AsyncMessagingApi | None = None
         self._sender: LineSender | None = None
@@ -214,11 +219,15 @@ class LineChannel:
             return b""
         return bytes(data)
 
+    @metrics.timed_update(CHANNEL)
     async def _process(self, received: Received) -> None:
         sender = self._sender
         user_id = received.incoming.user_id
         try:
-            async with self._people.hold(user_id) as others:  # one person's events in the order they came
+            async with (
+                self._people.hold(user_id) as others,  # one person's events in the order they came
+                self.dialogue.services.store.person_turn(f"line:{user_id}"),  # here and on other instances
+            ):
                 incoming = received.incoming
                 if incoming.event == "follow":
                     incoming = replace(incoming, lang_hint=await self._language(user_id))

@@ -24,6 +24,7 @@ from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, TypeHandler
 
+from bot import metrics
 from bot.channels.base import Delivered
 from bot.channels.dedupe import SeenEvents, SeenIds
 from bot.channels.telegram.aiohttp_request import AiohttpRequest, NotBotAPI
@@ -196,13 +197,17 @@ class TelegramChannel:
             if task is not None:
                 self._in_flight.discard(task)
 
+    @metrics.timed_update(CHANNEL)
     async def _serve(self, update: Update) -> None:
         incoming = to_incoming(update)  # before any await, so the lock below is taken in order
         if incoming is None:
             if await self._first_time(update):
                 await self._serve_outsider(update)
             return
-        async with self._people.hold(incoming.user_id) as others:  # the check inside: a resend waits for the first
+        async with (
+            self._people.hold(incoming.user_id) as others,  # the check inside: a resend waits for the first
+            self.dialogue.services.store.person_turn(f"telegram:{incoming.user_id}"),  # and on other instances
+        ):
             if not await self._first_time(update):
                 return
             if update.callback_query is not None:

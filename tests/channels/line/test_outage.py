@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,18 +12,19 @@ from bot.core.clock import FixedClock
 from bot.domain.calendar import TAIPEI
 from bot.outbox.compose import Composer
 from bot.outbox.courier import Courier
-from bot.storage import SqliteStore, Store
+from bot.storage import Store
 from tests.channels.line.conftest import LineBot
 from tests.channels.line.test_announcements import people, recipients
 from tests.fakes.line_api import FakeLineAPI
+from tests.support.backends import Backend
 
 CLOCK = FixedClock(datetime(2023, 6, 1, 20, 0, tzinfo=TAIPEI))
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
+async def store(backend: Backend) -> AsyncIterator[Store]:
     clock = FixedClock(CLOCK.now())
-    s = SqliteStore(str(tmp_path / "bot.sqlite3"), now=clock.now)
+    s = backend.make(now=clock.now)
     s.test_clock = clock  # type: ignore[attr-defined]
     await s.open()
     yield s

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,10 +16,11 @@ from bot.core.clock import FixedClock
 from bot.core.dialogue import Dialogue
 from bot.core.services import Services
 from bot.plans.loader import PlanBook
-from bot.storage import SqliteStore, Store
+from bot.storage import Store
 from tests.channels.telegram.conftest import KAOHSIUNG_DAY, make_channel
 from tests.channels.telegram.test_announcements import courier, received
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.support.backends import Backend
 
 ADMIN = 870001
 STAFF = tuple(range(920001, 920041))  # 40 people
@@ -33,8 +33,8 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-async def store(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Store]:
-    s = SqliteStore(str(tmp_path / "bot.sqlite3"), now=clock.now)
+async def store(backend: Backend, clock: FixedClock) -> AsyncIterator[Store]:
+    s = backend.make(now=clock.now)
     await s.open()
     yield s
     await s.close()
@@ -106,8 +106,9 @@ async def test_only_a_lasting_outage_fails_the_rows_with_the_reason(
 
 
 async def _details(store: Store) -> list[_Row]:
-    assert isinstance(store, SqliteStore)
-    rows = await store._fetch("SELECT status, detail FROM deliveries")
+    rows = await store._fetch(  # type: ignore[attr-defined]
+        "SELECT status, detail FROM deliveries"
+    )
     return [_Row(r[0], r[1]) for r in rows]
 
 
