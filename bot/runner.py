@@ -2,7 +2,8 @@
 
 One lifespan owns the resources: the store, the channels, the web server, the outbox
 courier (reminders and announcements) and the reminder scheduler start in that order and
-stop in reverse on SIGTERM or SIGINT, after the in-flight work is done.
+stop in reverse on SIGTERM or SIGINT, after the in-flight work is done. Several such
+processes may serve one bot from one PostgreSQL store (bot.instances).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from bot.channels.base import Channel
 from bot.channels.dedupe import StoreSeen
 from bot.config import ConfigError, Settings
 from bot.core.dialogue import Dialogue
+from bot.core.leases import holder_name
 from bot.downloads import ROUTE as DOWNLOAD_ROUTE
 from bot.downloads import Downloads
+from bot.instances import Instance
 from bot.outbox.compose import Composer
 from bot.outbox.courier import Courier
 from bot.reminders.scheduler import ReminderScheduler
@@ -59,15 +62,20 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     channels = build_channels(settings, dialogue, web)
     web.expect(c.name for c in channels)  # /readyz: 503 until each has started
     by_name = {c.name: c for c in channels}
+    holder = holder_name()
     courier = Courier(
         services.store, by_name, Composer(services), services.clock, settings.reminders,
-        on_report=reporter(services, by_name),
+        on_report=reporter(services, by_name), holder=holder,
     )  # fmt: skip
     services.wake_outbox = courier.wake
-    reminders = ReminderScheduler(services, settings.reminders, courier.wake)
+    reminders = ReminderScheduler(services, settings.reminders, courier.wake, holder=holder)
+    instance = Instance(services.store, holder)
     started: list[Channel] = []
     sending: asyncio.Task[None] | None = None
     try:
+        if settings.telegram and not settings.telegram.webhook_url:
+            await instance.take_poller()
+        await instance.start(channels)
         for channel in channels:
             await channel.start()
             started.append(channel)
@@ -86,6 +94,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             await _finish(sending)
         for channel in reversed(started):
             await channel.stop()
+        await instance.stop()
         await services.store.close()
 
 

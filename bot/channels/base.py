@@ -38,6 +38,9 @@ class Channel(Protocol):
     async def stop(self) -> None:
         """Stop taking updates and finish what is in flight."""
 
+    def share_limits(self, instances: int) -> None:
+        """`instances` processes now send for this bot: keep 1/n of the platform's overall rates."""
+
     async def push(self, user_id: str, replies: list[Reply]) -> bool:
         """Send unprompted messages; False when the person cannot be reached."""
         ...

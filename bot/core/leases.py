@@ -80,13 +80,18 @@ class Lease:
             except Exception as error:  # the database is away: keep trying; `held` runs out meanwhile
                 log.warning("lease %r could not be renewed: %s", self.name, error)
 
-    async def release(self) -> None:
-        """Stop renewing and hand the lease back, so the next holder need not wait."""
+    async def abandon(self) -> None:
+        """Stop renewing, without handing the lease back: what holds it has failed, and the
+        lease must run out as if this process had died."""
         keeper, self._keeper = self._keeper, None
         if keeper is not None:
             keeper.cancel()
             await asyncio.gather(keeper, return_exceptions=True)
         self._valid_until = 0.0
+
+    async def release(self) -> None:
+        """Stop renewing and hand the lease back, so the next holder need not wait."""
+        await self.abandon()
         try:
             await self.store.release_lease(self.name, self.holder)
         except Exception as error:

@@ -113,6 +113,8 @@ class Courier:
         finally:
             if stop.is_set():  # a graceful stop; a crash leaves the lease to run out
                 await self.release()
+            else:
+                await self.lease.abandon()
 
     async def _take_lease(self, stop: asyncio.Event) -> bool:
         """Wait for the lease; False when stopped first."""

@@ -52,7 +52,12 @@ class FakeChannel:
     requests: int = 0
     down: bool = False  # the platform answers 5xx / times out: the channel reports RETRY
 
+    shares: list[int] = field(default_factory=list)  # instances it was told it shares the rates with
+
     async def start(self, receive: bool = True) -> None: ...
+
+    def share_limits(self, instances: int) -> None:
+        self.shares.append(instances)
 
     async def stop(self) -> None: ...
 

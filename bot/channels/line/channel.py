@@ -39,7 +39,7 @@ from bot.channels.base import Delivered
 from bot.channels.dedupe import SeenEvents, SeenIds
 from bot.channels.line.events import CHANNEL, GroupNote, Received, parse_event, to_received
 from bot.channels.line.render import render
-from bot.channels.line.sender import NETWORK_ERRORS, LineSender, RetryPolicy
+from bot.channels.line.sender import NETWORK_ERRORS, Limits, LineSender, RetryPolicy
 from bot.config import LineSettings
 from bot.core.dialogue import Dialogue
 from bot.core.messages import Reply
@@ -80,6 +80,7 @@ class LineChannel:
         self._client: AsyncApiClient | None = None
         self._api: AsyncMessagingApi | None = None
         self._sender: LineSender | None = None
+        self._limits = Limits()  # kept across restarts of the sender; shared out among instances
         self._tasks: set[asyncio.Task[None]] = set()
         self._people = PersonLocks()
         web.add_route("POST", WEBHOOK_PATH, self.webhook, CHANNEL)
@@ -94,8 +95,11 @@ class LineChannel:
         config = Configuration(access_token=self.settings.access_token, host=self.settings.api_url)
         self._client = AsyncApiClient(config)  # opens an aiohttp session: needs the running loop
         self._api = AsyncMessagingApi(self._client)
-        self._sender = LineSender(self._api, self.retry)
+        self._sender = LineSender(self._api, self.retry, self._limits)
         log.info("LINE: webhook at %s, Messaging API at %s", WEBHOOK_PATH, self.settings.api_url)
+
+    def share_limits(self, instances: int) -> None:
+        self._limits.share(instances)
 
     async def stop(self) -> None:
         sender, self._sender = self._sender, None  # the webhook now answers 503; LINE redelivers later

@@ -26,12 +26,18 @@ class RateLimiter:
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
-        self.rate = rate
+        self.rate = self.full_rate = rate
         self.burst = burst if burst is not None else max(1.0, rate / 20)  # ≤ 50 ms worth at once
         self._clock, self._sleep = clock, sleep
         self._tokens = self.burst
         self._last = clock()
         self._lock = asyncio.Lock()  # waiters are served in arrival order
+
+    def share(self, instances: int) -> None:
+        """Several instances send for one channel: each keeps 1/n of LINE's rate."""
+        self.rate = self.full_rate / max(instances, 1)
+        self.burst = max(1.0, self.rate / 20)
+        self._tokens = min(self._tokens, self.burst)
 
     async def acquire(self) -> None:
         async with self._lock:

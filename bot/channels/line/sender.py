@@ -36,6 +36,7 @@ from linebot.v3.messaging import (
     ReplyMessageRequest,
 )
 
+from bot import metrics
 from bot.channels.base import Delivered, sub_key
 from bot.channels.line.limiter import MULTICAST_PER_SECOND, PUSH_PER_SECOND, REPLY_PER_SECOND, RateLimiter
 from bot.channels.line.render import Batch
@@ -89,6 +90,10 @@ class Limits:
     push: RateLimiter = field(default_factory=lambda: RateLimiter(PUSH_PER_SECOND))
     multicast: RateLimiter = field(default_factory=lambda: RateLimiter(MULTICAST_PER_SECOND))
 
+    def share(self, instances: int) -> None:
+        for limiter in (self.reply, self.push, self.multicast):
+            limiter.share(instances)
+
 
 class LineSender:
     def __init__(self, api: AsyncMessagingApi, retry: RetryPolicy | None = None, limits: Limits | None = None) -> None:
@@ -118,6 +123,7 @@ class LineSender:
                 await self.api.reply_message(request, _request_timeout=self.retry.timeout)
                 return ReplyOutcome.SENT
             except ApiException as exc:
+                metrics.http_error("line", exc.status)
                 message = error_message(exc)
                 if exc.status == 400 and "reply token" in message.lower():
                     return ReplyOutcome.TOKEN_INVALID
@@ -168,6 +174,7 @@ class LineSender:
                 await call(x_line_retry_key=key)
                 return Delivered.SENT
             except ApiException as exc:
+                metrics.http_error("line", exc.status)
                 message = error_message(exc)
                 if exc.status == 409:  # this retry key was already accepted: delivered
                     log.info("request %s was already accepted by LINE (409)", key)

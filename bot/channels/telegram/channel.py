@@ -76,7 +76,8 @@ class TelegramChannel:
         self.settings, self.dialogue = settings, dialogue
         self.retry, self.stop_grace, self.poll_timeout = retry, stop_grace, poll_timeout
         self.outbox_retry = outbox_retry  # the outbox retries later itself: give up sooner than a reply does
-        self.application = build_application(settings, rate_limiter or ChatRateLimiter())
+        self._limiter = rate_limiter or ChatRateLimiter()
+        self.application = build_application(settings, self._limiter)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self._people = PersonLocks()  # one person's updates and pushes go out in order, never interleaved
@@ -138,6 +139,10 @@ class TelegramChannel:
             raise ConfigError("TELEGRAM_BOT_TOKEN was refused by Telegram; check it with @BotFather") from None
         except NetworkError as error:  # connection refused, timed out, or a server error
             raise ConfigError(f"TELEGRAM_API_URL {api} cannot be reached: {error.message}") from None
+
+    def share_limits(self, instances: int) -> None:
+        if isinstance(self._limiter, ChatRateLimiter):
+            self._limiter.share(instances)
 
     async def stop(self) -> None:
         """Stop taking updates, let handlers finish (at most `stop_grace` s), shut down."""

@@ -31,6 +31,8 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import metrics
+
 log = logging.getLogger(__name__)
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 _UNPACED = frozenset({"sendChatAction"})
@@ -92,6 +94,12 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         self._chats: dict[int | str, Pace] = {}
         self._resume_at = 0.0  # event-loop time before which nothing is sent (flood wait)
 
+    def share(self, instances: int) -> None:
+        """Several instances send for one bot: each keeps 1/n of the overall rate, so together
+        they stay within Telegram's 30/s. (One chat's messages come from one instance at a time.)"""
+        per_second = self.overall_per_second / max(instances, 1)
+        self._overall.interval = 1.0 / per_second if per_second > 0 else 0.0
+
     async def initialize(self) -> None:
         """Nothing to open: the limiter is plain bookkeeping."""
 
@@ -116,6 +124,7 @@ class ChatRateLimiter(BaseRateLimiter[int]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
+                metrics.rate_limited("telegram")
                 wait = retry_after_seconds(error)
                 self._resume_at = max(self._resume_at, loop.time() + wait)
                 if attempt >= max_retries or wait > self.max_retry_after:
