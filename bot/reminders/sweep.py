@@ -7,6 +7,7 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from bot import metrics
 from bot.core.services import Services
 from bot.domain.standing import Standing, standing
 from bot.features.status import assessed_people
@@ -31,6 +32,7 @@ async def queue_day(services: Services, day: date) -> list[Queued]:
         for due in due_on(services.book, day)
     ]
     await store.record_sweep(day, "done", sum(q.new for q in queued))
+    metrics.reminder_run("done")
     for q in queued:
         log.info(
             "reminders %s: %s, %d days before %s: %d queued",
