@@ -206,12 +206,7 @@ async def test_a_corrupted_sqlite_file_is_not_ready_but_still_alive(store: Store
 
 
 @SQLITE
-# KNOWN GAP in Store.probe (bot/storage/sql_outbox.py), left for the storage owner: SQLite
-# answers its `SELECT COUNT(*) FROM users` from the covering index users_plan and never reads
-# the table's own pages, so junk over the rows goes unseen while every turn fails. On SQLite
-# the read should be `SELECT COUNT(*) FROM users NOT INDEXED` (every page of the table: ~5 ms
-# for 100,000 people in cache). strict: once probe sees it, this test passes and says so.
-@pytest.mark.xfail(strict=True, reason="Store.probe reads the users index, not the table (see the comment)")
+# The rows themselves, not only the indexes: probe reads a column no index holds.
 async def test_corrupted_rows_of_the_people_table_are_not_ready(store: Store, unused_tcp_port: int) -> None:
     await people(store)
     async with serving(store, unused_tcp_port) as site:
@@ -222,13 +217,7 @@ async def test_corrupted_rows_of_the_people_table_are_not_ready(store: Store, un
 
 
 @SQLITE
-# KNOWN GAP in Store.probe, left for the storage owner: its one upsert into `health` fits in
-# a page the file already has, so a database with no page to spare takes it, while a new person
-# or a new mark fails with SQLITE_FULL (a full disk alike: WAL frames reuse the file's space).
-# On SQLite probe should check the room left: (max_page_count - page_count + freelist_count) *
-# page_size, and shutil.disk_usage(<the file's folder>).free, raising StoreError below a margin
-# (a few MiB). strict: once probe sees it, this test passes and says so.
-@pytest.mark.xfail(strict=True, reason="Store.probe does not check the room left (see the comment)")
+# No room to grow: probe checks the pages left and the disk, not only one upsert that fits.
 async def test_a_full_database_is_not_ready(store: Store, unused_tcp_port: int) -> None:
     await people(store)
     async with serving(store, unused_tcp_port) as site:

@@ -11,6 +11,7 @@ ORDER BY and comparisons on them are chronological.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
@@ -29,6 +30,7 @@ from bot.storage.sqlite_migrations import migrate
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5000
+MIN_ROOM = 4 * 1024 * 1024  # below this much room for the file to grow, /readyz says not ready
 
 
 def bind(value: Any) -> Any:
@@ -127,6 +129,22 @@ class SqliteStore(PeopleQueries, OutboxQueries, Store):
                     raise
             except sqlite3.Error as error:
                 raise StoreError(f"SQLite error in {self.path}: {error}") from error
+
+    async def probe(self) -> None:
+        """The shared probe, and room for more: the upsert it writes fits in a page the file
+        already has, so a full disk (or a reached max_page_count) would pass it unseen."""
+        await super().probe()
+        if self.path == MEMORY:
+            return
+        rows = await self._fetch(
+            "SELECT page_size, page_count, max_page_count, freelist_count "
+            "FROM pragma_page_size, pragma_page_count, pragma_max_page_count, pragma_freelist_count"
+        )
+        size, count, most, free = (int(v) for v in rows[0])
+        spare = free * size
+        room = min((most - count) * size, shutil.disk_usage(Path(self.path).parent).free) + spare
+        if room < MIN_ROOM:
+            raise StoreError(f"SQLite database {self.path}: database or disk is full ({room // 1024} KiB left)")
 
     async def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         db = self._connection()

@@ -73,11 +73,11 @@ async def test_one_persons_turn_at_a_time_across_instances_in_the_order_asked(pg
             inside += 1
             assert inside == 1, "two instances held one person's turn at once"
             order.append(name)
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.15)  # longer than the spacing of the asks: each waits for the one before
             inside -= 1
 
     async with first, second:
-        await asyncio.gather(*(handle(first if n % 2 else second, f"m{n}", n * 0.02) for n in range(8)))
+        await asyncio.gather(*(handle(first if n % 2 else second, f"m{n}", n * 0.1) for n in range(8)))
         async with first.person_turn("telegram:43"), second.person_turn("line:43"):  # other people: no wait
             pass
     assert order == [f"m{n}" for n in range(8)]
