@@ -10,7 +10,7 @@ import pytest
 from bot.plans.loader import PlanBook, load_rules_dir
 from bot.plans.model import Plan
 from bot.storage import Store, open_store
-from tests.support.backends import BACKENDS, Backend, PostgresSchemas, require_postgres, with_search_path
+from tests.support.backends import BACKENDS, Backend, postgres_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = (
@@ -27,13 +27,8 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         path = tmp_path / "bot.sqlite3"
         yield Backend("sqlite", f"sqlite:///{path}", path)
         return
-    server = await require_postgres()
-    schemas = PostgresSchemas(server)
-    schema = await schemas.create()
-    try:
-        yield Backend("postgres", with_search_path(server, schema))
-    finally:
-        await schemas.drop(schema)
+    async with postgres_backend() as found:
+        yield found
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ connection lost and found again, and a server it cannot use named with the passw
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import asyncpg
@@ -12,20 +13,15 @@ import pytest
 
 from bot.storage import LATEST_VERSION, StoreError, open_store
 from bot.storage.postgres import PostgresStore, safe_url
-from tests.support.backends import Backend, PostgresSchemas, require_postgres, with_search_path
+from tests.support.backends import Backend, postgres_backend
 
 DEADLINE = date(2023, 8, 31)
 
 
 @pytest.fixture
-async def pg() -> Backend:
-    server = await require_postgres()
-    schemas = PostgresSchemas(server)
-    schema = await schemas.create()
-    try:
-        yield Backend("postgres", with_search_path(server, schema))
-    finally:
-        await schemas.drop(schema)
+async def pg() -> AsyncIterator[Backend]:
+    async with postgres_backend() as found:
+        yield found
 
 
 async def onboard(store: PostgresStore, n: int) -> list[int]:

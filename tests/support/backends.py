@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -76,6 +77,18 @@ class Backend:
         from bot.storage.postgres import PostgresStore
 
         return PostgresStore(self.url, pool_size=4, **extra)
+
+
+@asynccontextmanager
+async def postgres_backend() -> AsyncIterator[Backend]:
+    """A PostgreSQL backend in a schema of its own, dropped afterwards (skips without a server)."""
+    server = await require_postgres()
+    schemas = PostgresSchemas(server)
+    schema = await schemas.create()
+    try:
+        yield Backend("postgres", with_search_path(server, schema))
+    finally:
+        await schemas.drop(schema)
 
 
 class PostgresSchemas:
