@@ -37,7 +37,7 @@ from bot.channels.telegram.delivery import (
     send_document,
     send_messages,
 )
-from bot.channels.telegram.limiter import ChatRateLimiter
+from bot.channels.telegram.limiter import ChatRateLimiter, unprompted
 from bot.channels.telegram.render import render
 from bot.channels.telegram.translate import ALLOWED_UPDATES, CHANNEL, is_group_command, picture_of, to_incoming
 from bot.channels.telegram.webhook import WEBHOOK_PATH, WebhookEndpoint, public_webhook_url
@@ -285,7 +285,8 @@ class TelegramChannel:
             log.warning("Telegram push to %s while the channel is not running", user_id)
             return Delivered.FAILED
         async with self._people.lock(user_id):  # after the reply the person is being sent, not inside it
-            outcome = await self._deliver(user_id, replies, policy)
+            with unprompted():  # other people's replies go first
+                outcome = await self._deliver(user_id, replies, policy)
         return Delivered(outcome.value)
 
     async def multicast(self, user_ids: Sequence[str], replies: list[Reply], key: str) -> Delivered:

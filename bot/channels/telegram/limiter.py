@@ -11,6 +11,12 @@ message a second, and nearly every chat of this bot is private. So:
   reading and moving a slot);
 * other calls (answering a button, commands, webhook) are not paced: they are few and a
   button's spinner should stop at once;
+* replies come first: a message the bot sends unprompted (an announcement, a reminder: see
+  `unprompted()`) takes an overall slot only when one is free now, never booking ahead, so a
+  reply waits for at most the one unprompted message already on its way. Unprompted
+  messages get whatever replies leave, and never less than ``UNPROMPTED_SHARE`` (20%) of
+  the overall rate: while one waits, replies are paced to the other 80%, so they yield
+  without starving (with no unprompted message waiting, replies have the whole rate);
 * a `RetryAfter` pauses every call for ``retry_after`` seconds (a flood wait is usually
   the bot's, not one chat's) and the call is retried, up to ``max_retries`` times and
   only when the wait is at most ``max_retry_after``; then the `RetryAfter` is raised.
@@ -24,7 +30,9 @@ import asyncio
 import datetime as dtm
 import logging
 import warnings
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -37,6 +45,18 @@ log = logging.getLogger(__name__)
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 _UNPACED = frozenset({"sendChatAction"})
 _MAX_CHATS = 4096  # forget idle chats' slots beyond this many
+UNPROMPTED_SHARE = 0.2  # of the overall rate, kept for unprompted messages while replies take the rest
+_UNPROMPTED: ContextVar[bool] = ContextVar("telegram_unprompted", default=False)
+
+
+@contextmanager
+def unprompted() -> Iterator[None]:
+    """Calls made inside are unprompted messages (the outbox's): they yield to replies."""
+    token = _UNPROMPTED.set(True)
+    try:
+        yield
+    finally:
+        _UNPROMPTED.reset(token)
 
 
 def is_paced(endpoint: str) -> bool:
@@ -93,12 +113,15 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         self._overall = Pace(1.0 / overall_per_second if overall_per_second > 0 else 0.0)  # 0: no limit
         self._chats: dict[int | str, Pace] = {}
         self._resume_at = 0.0  # event-loop time before which nothing is sent (flood wait)
+        self._replies = Pace(self._overall.interval / (1 - UNPROMPTED_SHARE))  # while unprompted ones wait
+        self._unprompted_waiting = 0
 
     def share(self, instances: int) -> None:
         """Several instances send for one bot: each keeps 1/n of the overall rate, so together
         they stay within Telegram's 30/s. (One chat's messages come from one instance at a time.)"""
         per_second = self.overall_per_second / max(instances, 1)
         self._overall.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._replies.interval = self._overall.interval / (1 - UNPROMPTED_SHARE)
 
     async def initialize(self) -> None:
         """Nothing to open: the limiter is plain bookkeeping."""
@@ -143,8 +166,24 @@ class ChatRateLimiter(BaseRateLimiter[int]):
             return
         if (wait := self._chat(chat_id).reserve(loop.time())) > 0:
             await asyncio.sleep(wait)
+        if _UNPROMPTED.get():
+            await self._slot_left_by_replies()
+            return
+        if self._unprompted_waiting and (wait := self._replies.reserve(loop.time())) > 0:
+            await asyncio.sleep(wait)
         if (wait := self._overall.reserve(loop.time())) > 0:
             await asyncio.sleep(wait)
+
+    async def _slot_left_by_replies(self) -> None:
+        """An overall slot that is free now: never one booked ahead of a reply."""
+        loop = asyncio.get_running_loop()
+        self._unprompted_waiting += 1
+        try:
+            while (ahead := self._overall.next_free - loop.time()) > 0:
+                await asyncio.sleep(ahead)
+            self._overall.reserve(loop.time())
+        finally:
+            self._unprompted_waiting -= 1
 
     def _chat(self, chat_id: object) -> Pace:
         key = _chat_key(chat_id)

@@ -15,7 +15,7 @@ from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram.aiohttp_request import AiohttpRequest
-from bot.channels.telegram.limiter import ChatRateLimiter, is_paced, retry_after_seconds
+from bot.channels.telegram.limiter import UNPROMPTED_SHARE, ChatRateLimiter, is_paced, retry_after_seconds, unprompted
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 CHATS = [830001, 830002, 830003, 830004]
@@ -119,3 +119,61 @@ def test_retry_after_is_read_without_warnings(monkeypatch: pytest.MonkeyPatch) -
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert retry_after_seconds(error) == 7.0
+
+
+async def test_a_reply_goes_out_before_an_announcement_in_progress(fake: FakeTelegramAPI) -> None:
+    """Eight unprompted sends in flight (the outbox's concurrency) book no slots ahead: a reply
+    waits for at most the one on its way, not for all eight."""
+    async with ext_bot(fake, ChatRateLimiter(overall_per_second=10, chat_interval=0)) as bot:
+        stop = asyncio.Event()
+
+        async def announce(worker: int) -> None:
+            n = 0
+            while not stop.is_set():
+                with unprompted():
+                    await bot.send_message(840000 + worker * 1000 + n, "公告")
+                n += 1
+
+        workers = [asyncio.create_task(announce(w)) for w in range(8)]
+        await asyncio.sleep(0.5)  # the announcement is under way
+        waits = []
+        for _ in range(3):
+            asked = time.monotonic()
+            await bot.send_message(830999, "您的回覆")
+            waits.append(time.monotonic() - asked)
+            await asyncio.sleep(0.15)
+        stop.set()
+        await asyncio.gather(*workers)
+    assert max(waits) < 0.25, waits  # one interval (0.1 s) and the request; booked ahead it would be ~0.8 s
+    announced = [r for r in fake.requests if r["method"] == "sendMessage" and r["params"]["text"] == "公告"]
+    assert len(announced) >= 8  # and the announcement went on
+
+
+async def test_unprompted_messages_keep_their_share_while_replies_fill_the_budget(fake: FakeTelegramAPI) -> None:
+    async with ext_bot(fake, ChatRateLimiter(overall_per_second=20, chat_interval=0)) as bot:
+        stop = asyncio.Event()
+
+        async def reply(worker: int) -> None:
+            n = 0
+            while not stop.is_set():
+                await bot.send_message(850000 + worker * 1000 + n, "回覆")
+                n += 1
+
+        async def announce() -> None:
+            n = 0
+            while not stop.is_set():
+                with unprompted():
+                    await bot.send_message(860000 + n, "公告")
+                n += 1
+
+        started = time.time()  # the fake stamps requests by the wall clock
+        tasks = [asyncio.create_task(reply(w)) for w in range(8)] + [asyncio.create_task(announce())]
+        await asyncio.sleep(4.0)
+        stop.set()
+        await asyncio.gather(*tasks)
+    sent = [r for r in fake.requests if r["method"] == "sendMessage"]
+    # Once the replies booked before the announcement began are out (8 ahead: under 2 s here):
+    late = [r["params"]["text"] for r in sent if r["time"] >= started + 2.0]
+    share = late.count("公告") / len(late)
+    assert share >= UNPROMPTED_SHARE * 0.8, share  # yields, never starves
+    assert len(sent) <= 4.2 * 20 + 8  # the overall budget holds for both together
