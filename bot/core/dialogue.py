@@ -33,6 +33,7 @@ from bot.core.turn import Turn, button, reply
 from bot.domain.record import MAX_RECORD_CHARS, looks_like_record
 from bot.domain.textnorm import normalize
 from bot.features import admin, bundles, claim, menu, onboarding, progress, questions, record, settings, status, steps
+from bot.features.typed import remember, resolve
 from bot.i18n import DEFAULT_LANG, normalize_lang, t, using
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,8 @@ class Dialogue:
         turn = Turn(self.services, user, incoming, others_waiting)
         with using(user.lang):
             replies = await self._route(turn, created)
+        if turn.user.id >= 0 and remember(turn.user, replies):  # a label typed next does what it says
+            await turn.save()
         epoch = turn.user.epoch
         return payloads.stamp_replies(replies, epoch)
 
@@ -168,6 +171,9 @@ class Dialogue:
                     )
                 ]
             return await self._act(turn, *split(COMMANDS[command]))
+        label_of = resolve(user, text) if user.state != "bc_text" else None
+        if label_of is not None:  # a button's label, typed (LINE for PC has no rich menu)
+            return await self._act(turn, *split(label_of))
         if not user.onboarded:
             return await onboarding.handle(turn, None, ())
         return await self._text(turn, text)

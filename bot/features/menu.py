@@ -11,7 +11,7 @@ FAQ_TOPICS = ("deadline", "comp_leave", "commendation", "app", "login", "enrol",
               "print_record", "help_desk", "off_duty")  # fmt: skip
 
 
-def main_buttons(turn: Turn) -> list[Button]:
+def main_buttons(turn: Turn | None = None) -> list[Button]:
     return [
         button("button.status", "st"),
         button("button.steps", "steps:0"),
