@@ -1,5 +1,7 @@
 """`python -m bot ask`: answer questions from standard input, one per line, exactly as a
-person would see them: how HR tests a rules file's answers before publishing it."""
+person would see them: how HR tests a rules file's answers before publishing it. With --json
+each object also says the outcome (answered, hedged, declined): which answers the bot would not
+stand behind."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import TextIO
 
 from bot.core.dialogue import Dialogue
 from bot.core.messages import Incoming, Reply
+from bot.qa.outcome import outcome_of
 
 USER = "hr-ask"
 
@@ -22,9 +25,11 @@ async def run_ask(dialogue: Dialogue, plan_id: str, lang: str, stdin: TextIO, ou
         question = line.rstrip("\n")
         if not question.strip():
             continue
-        text, buttons = flatten(await dialogue.handle(Incoming("console", USER, text=question)))
+        replies = await dialogue.handle(Incoming("console", USER, text=question))
+        text, buttons = flatten(replies)
         if as_json:
-            print(json.dumps({"question": question, "text": text, "buttons": buttons}, ensure_ascii=False), file=out)
+            row = {"question": question, "text": text, "buttons": buttons, "outcome": outcome_of(replies)}
+            print(json.dumps(row, ensure_ascii=False), file=out)
         else:
             print(f"? {question}\n{text}\n" + "".join(f"  [{b}]" for b in buttons) + "\n", file=out)
     return 0

@@ -15,6 +15,7 @@ from bot.features import menu, progress, status
 from bot.i18n import t
 from bot.qa.answers import ANSWERS, Context, answer, desk_text
 from bot.qa.entities import Entities
+from bot.qa.outcome import DECLINED, HEDGED
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
     if match.topics:
         reply_ = answer(match.topics, Context(tools.plan, turn.today, match.entities))
         if match.partial:
-            reply_ = Reply(reply_.text + "\n\n" + t("ask.partial"), reply_.buttons, reply_.card, reply_.kind)
+            reply_ = Reply(reply_.text + "\n\n" + t("ask.partial"), reply_.buttons, reply_.card, HEDGED)
         return [reply_]
     await turn.services.store.log_unanswered(tools.plan.id, turn.lang, text)
     log.info("unanswered question logged for plan %s", tools.plan.id)
@@ -44,7 +45,7 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
     ctx = Context(tools.plan, turn.today, Entities())
     head = t("ask.other_year", plan=tools.plan.plan.title.get(turn.lang)) if match.other_year else t("ask.unsure")
     text_out = head + "\n\n" + desk_text(ctx)
-    return [reply(text_out, *menu.topic_buttons(suggestions), button("button.menu", "menu"))]
+    return [reply(text_out, *menu.topic_buttons(suggestions), button("button.menu", "menu"), kind=DECLINED)]
 
 
 async def topic(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
