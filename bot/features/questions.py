@@ -12,12 +12,17 @@ import logging
 from bot.core.messages import Button, Reply
 from bot.core.turn import Turn, button, reply
 from bot.features import menu, progress, status
+from bot.features.onboarding import plan_label
 from bot.i18n import t
-from bot.qa.answers import ANSWERS, Context, answer, desk_text
+from bot.qa.answers import ANSWERS, Context, answer, desk_short, desk_text
+from bot.qa.audience_note import staff_note
 from bot.qa.entities import Entities
 from bot.qa.outcome import DECLINED, HEDGED
 
 log = logging.getLogger(__name__)
+# Topics whose rules depend on who asks: a kind of staff named there is checked against the
+# plan's audience first (the audience topic itself already says who is in and out).
+ABOUT_STAFF = frozenset({"comp_leave", "commendation", "claim", "rewards", "off_duty", "unpaid_leave", "deadline"})
 
 
 async def ask(turn: Turn, text: str) -> list[Reply]:
@@ -34,6 +39,11 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
         return await menu.thanks(turn)
     if match.topics:
         reply_ = answer(match.topics, Context(tools.plan, turn.today, match.entities))
+        note = staff_note(tools.plan, text, turn.lang) if set(match.topics) & ABOUT_STAFF else None
+        if note is not None and note[1]:  # people the plan leaves out: that is the answer
+            return [reply(note[0], *menu.topic_buttons(["audience"]), button("button.menu", "menu"))]
+        if note is not None and match.topic != "audience":
+            reply_ = Reply(note[0] + "\n" + reply_.text, reply_.buttons, reply_.card, reply_.kind)
         if match.partial:
             reply_ = Reply(reply_.text + "\n\n" + t("ask.partial"), reply_.buttons, reply_.card, HEDGED)
         return [reply_]
@@ -43,7 +53,11 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
     if not suggestions:
         suggestions = ["deadline", "comp_leave", "help_desk"]
     ctx = Context(tools.plan, turn.today, Entities())
-    head = t("ask.other_year", plan=tools.plan.plan.title.get(turn.lang)) if match.other_year else t("ask.unsure")
+    title = tools.plan.plan.title.get(turn.lang)
+    if match.outside:  # honest: not in the plan, and who can help instead
+        text_out = t("ask.outside", plan=plan_label(tools.plan, turn.lang)) + "\n" + desk_short(ctx)
+        return [reply(text_out, *menu.topic_buttons(["help_desk"]), button("button.menu", "menu"), kind=DECLINED)]
+    head = t("ask.other_year", plan=title) if match.other_year else t("ask.unsure")
     text_out = head + "\n\n" + desk_text(ctx)
     return [reply(text_out, *menu.topic_buttons(suggestions), button("button.menu", "menu"), kind=DECLINED)]
 

@@ -384,6 +384,13 @@ def desk_text(ctx: Context) -> str:
     return "\n".join(lines)
 
 
+def desk_short(ctx: Context) -> str:
+    """The help desks by name and phone, and the personnel office: who to ask, in a few lines."""
+    desks = ctx.plan.help_desks
+    lines = [t("qa.desk.short", name=ctx.tr(d.name), phone=d.phone or d.email or d.url or "") for d in desks]
+    return "\n".join([*lines, t("qa.desk.hr_short")])
+
+
 def help_desk(ctx: Context) -> Reply:
     return _reply(desk_text(ctx))
 

@@ -36,6 +36,7 @@ VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yaml")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ALL_CJK = re.compile(r"^[\u3400-\u9fff]+$")
 _NON_WORD = re.compile(r"[^a-z0-9+]+")
+EXACT_ONLY: frozenset[str | None] = frozenset({"out_of_scope"})  # concepts never matched by sound
 
 
 def sounds_of(text: str) -> tuple[str, ...]:
@@ -226,6 +227,8 @@ class Vocabulary:
                 missed.append((term, names))
         understood = frozenset(q.covered)
         for term, names in missed:
+            if names <= EXACT_ONLY:  # 同時 must not sound like 同事
+                continue
             end = term.sounds_in(q, understood)
             if end:
                 note(names, end)

@@ -28,8 +28,10 @@ FOCUS_BONUS = 0.4
 UNFOCUSED = frozenset({"question", "me", "who", "greeting", "thanks"})
 MAX_UNEXPLAINED_CHARS = 4  # more than this: say unsure
 MAX_UNEXPLAINED_WORDS = 3
-HEDGE_CHARS = 2  # from this on: answer, but say it may not be the whole answer
-HEDGE_WORDS = 1
+HEDGE_CHARS = 4  # from this on: answer, but say it may not be the whole answer
+HEDGE_WORDS = 3
+OUTSIDE = "out_of_scope"  # the vocabulary's concept of what the plan does not cover
+_ARTICLE = re.compile(r"第\d+條")  # 「行政程序法第102條」: the law itself, not the course
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Match:
     concepts: frozenset[str]
     unexplained: tuple[int, int] = (0, 0)
     other_year: bool = False
+    outside: bool = False  # asks about something the plan does not cover (overtime, pay, other cities…)
 
     @property
     def partial(self) -> bool:
@@ -123,9 +126,10 @@ class Matcher:
         unexplained = q.unexplained()
         topics = self._decide(scored)
         other_year = self._other_year(q)
-        if self._beyond(q, unexplained) or other_year:
+        outside = OUTSIDE in concepts or bool(_ARTICLE.search(q.compact))
+        if self._beyond(q, unexplained) or other_year or outside:
             topics = ()  # too much of the question is beyond what the plan covers
-        return Match(topics, tuple(scored), entities, frozenset(concepts), unexplained, other_year)
+        return Match(topics, tuple(scored), entities, frozenset(concepts), unexplained, other_year, outside)
 
     @staticmethod
     def _focus(q: Query, concepts: dict[str, int]) -> str | None:

@@ -55,9 +55,11 @@ HEDGES = (
     "不確定您問的是哪一項",
     "如果這沒有回答到您的問題",
     "其他年度的計畫",
+    "我不確定答案，也不亂猜",
     "not sure what you are asking",
     "If this does not answer",
     "other years' plans",
+    "I have no reliable answer",
 )
 
 
