@@ -11,14 +11,25 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bot.plans.model import Plan
+from bot.qa.course_fragments import FragmentIndex
 from bot.qa.features import Query, Term
 
 RUN = 4
 GENERIC = {"課程", "訓練", "相關", "能力", "公務", "人員", "政府", "教育", "價值", "管理", "知識", "主流", "專業"}
 
 
+def _cuts_word(text: str, start: int, end: int) -> bool:
+    """The run starts or ends inside a Latin word (「mail」 of 「gmail」 is no 「E-mail」)."""
+    inside = str.isascii
+    return (start > 0 and text[start].isalnum() and inside(text[start]) and text[start - 1].isalnum()
+            and inside(text[start - 1])) or (end < len(text) and text[end - 1].isalnum() and inside(text[end - 1])
+            and text[end].isalnum() and inside(text[end]))  # fmt: skip
+
+
 def _runs(text: str, n: int = RUN) -> set[str]:
-    return {text[i : i + n] for i in range(len(text) - n + 1)} if len(text) >= n else {text}
+    if len(text) < n:
+        return {text}
+    return {text[i : i + n] for i in range(len(text) - n + 1) if not _cuts_word(text, i, i + n)}
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,8 @@ class Entities:
 @dataclass
 class EntityIndex:
     plan: Plan
+    common: set[str] = field(default_factory=set)  # the vocabulary's terms: ordinary words of questions
+    _fragments: FragmentIndex = field(init=False)
     _bundle_terms: list[tuple[Term, str]] = field(init=False)
     _group_terms: list[tuple[Term, str]] = field(init=False)
     _course_runs: dict[str, set[str]] = field(init=False)
@@ -76,6 +89,7 @@ class EntityIndex:
                 pairs.setdefault(pair, set()).add(c)
         self._category_pairs = {p: next(iter(cs)) for p, cs in pairs.items() if len(cs) == 1 and p not in GENERIC}
         self._desks = [(Term.make(n), d.id) for d in plan.help_desks for n in (d.name.zh_TW, *d.aliases)]
+        self._fragments = FragmentIndex(plan, self.common | GENERIC)
 
     @staticmethod
     def _find(terms: list[tuple[Term, str]], q: Query) -> tuple[str, ...]:
@@ -96,7 +110,7 @@ class EntityIndex:
         scores = Counter({key: len(runs & course_runs) for key, course_runs in self._course_runs.items()})
         best = scores.most_common(2)
         if not best or best[0][1] == 0:
-            return None
+            return self._fragments.find(q)
         if len(best) > 1 and best[1][1] == best[0][1]:
             return None
         for run in runs & self._course_runs[best[0][0]]:

@@ -160,6 +160,7 @@ class Vocabulary:
 
     def __init__(self, concepts: dict[str, list[Term]], filler: list[Term]) -> None:
         self.concepts = concepts
+        self.filler = filler
         entries: list[tuple[str | None, Term]] = [(name, term) for name, terms in concepts.items() for term in terms]
         entries += [(None, term) for term in filler]
         self._by_char: dict[str, list[tuple[str | None, Term]]] = {}
@@ -178,6 +179,11 @@ class Vocabulary:
                 self._by_char.setdefault(term.text[0], []).append(entry)
                 if term.sound:
                     self._by_sound.setdefault(term.sound[0], []).append(entry)
+
+    def common_terms(self) -> set[str]:
+        """Every term's text (spaces dropped): the ordinary words of questions."""
+        terms = [t for name, ts in self.concepts.items() if name not in EXACT_ONLY for t in ts] + self.filler
+        return {t.text.replace(" ", "") for t in terms if t.text}
 
     @classmethod
     def load(cls, path: Path = VOCABULARY_FILE) -> Vocabulary:

@@ -1,0 +1,103 @@
+"""A course asked about by a piece of its name: 「元宇宙那門課」, 「長照的課」, 「5G那門課」, 「CEDAW那堂」.
+
+A fragment names a course when no other course, bundle, group or category of the plan contains
+it and it is not an ordinary word of questions (the vocabulary's terms: 英文, APP, 如何 …), so
+it cannot be an accident. Two Chinese characters are only trusted when the question speaks
+of a course (課, 堂, course); three or more also when typed by sound (原宇宙 for 元宇宙). Latin
+letters count as whole words only: 「gmail」 is not the 「E-mail」 of 公務英文E-mail篇.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.plans.model import Plan
+from bot.qa.features import Query, Term, sounds_of, words_of
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+COURSE_WORDS = ("課", "堂")
+COURSE_WORDS_EN = (" course ", " courses ", " class ", " lesson ", " module ")
+MIN_SOUND = 3  # fragments this long or longer also match by sound
+
+
+def _cjk_fragments(name: str) -> set[str]:
+    found: set[str] = set()
+    for run in _CJK_RUN.findall(name):
+        for n in range(2, len(run) + 1):
+            found.update(run[i : i + n] for i in range(len(run) - n + 1))
+    return found
+
+
+def _latin_words(name: str) -> set[str]:
+    words = set(words_of(name).split())
+    words |= {w.replace("-", "") for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)+", name.lower())}
+    return {w for w in words if len(w) >= 2 and not w.isdigit()}
+
+
+@dataclass
+class FragmentIndex:
+    plan: Plan
+    common: set[str]  # normalised vocabulary terms: never a course's fragment
+    _cjk: dict[str, str] = field(init=False, default_factory=dict)  # fragment → course key
+    _latin: dict[str, str] = field(init=False, default_factory=dict)
+    _sounds: dict[tuple[str, ...], str] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        plan = self.plan
+        others = [b.name for b in plan.bundles] + [g.name for g in plan.groups]
+        others += [c.category or "" for _, c in plan.iter_courses()] + [c.section or "" for _, c in plan.iter_courses()]
+        other_text = "|".join(Term.make(o).text for o in others if o)
+        owners: dict[str, set[str]] = {}
+        latin: dict[str, set[str]] = {}
+        for _, course in plan.iter_courses():
+            compact = Term.make(course.name).text
+            for frag in _cjk_fragments(compact):
+                owners.setdefault(frag, set()).add(course.key)
+            for word in _latin_words(course.name):
+                latin.setdefault(word, set()).add(course.key)
+        for frag, keys in owners.items():
+            if len(keys) == 1 and frag not in other_text and not self._ordinary(frag):
+                key = next(iter(keys))
+                self._cjk[frag] = key
+                if len(frag) >= MIN_SOUND:
+                    self._sounds.setdefault(sounds_of(frag), key)
+        self._latin = {w: next(iter(k)) for w, k in latin.items() if len(k) == 1 and w not in self.common}
+
+    def _ordinary(self, frag: str) -> bool:
+        """A word of questions (a vocabulary term), or two characters inside one (如何 of 如何申請)."""
+        return frag in self.common or (len(frag) == 2 and any(frag in c for c in self.common))
+
+    def find(self, q: Query) -> str | None:
+        """The one course a distinctive fragment of the question names, or None."""
+        text = q.compact
+        about_course = any(w in text for w in COURSE_WORDS) or any(w in q.words for w in COURSE_WORDS_EN)
+        best: dict[str, int] = {}
+        spans: dict[str, tuple[int, int]] = {}
+        for frag, key in self._cjk.items():
+            if len(frag) < 3 and not about_course:
+                continue
+            start = text.find(frag)
+            if start >= 0 and len(frag) > best.get(key, 0):
+                best[key], spans[key] = len(frag), (start, start + len(frag))
+        for word in q.word_list:
+            named = self._latin.get(word)
+            if named is not None and len(word) + 1 > best.get(named, 0):
+                best[named] = len(word) + 1
+                q.covered_words.add(word)
+        if not best and q.sounds:
+            n_max = max((len(s) for s in self._sounds), default=0)
+            for n in range(n_max, MIN_SOUND - 1, -1):
+                for i in range(len(q.sounds) - n + 1):
+                    heard = self._sounds.get(q.sounds[i : i + n])
+                    if heard is not None and n > best.get(heard, 0):
+                        best[heard], spans[heard] = n, (i, i + n)
+        if not best:
+            return None
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+            return None  # two courses named as clearly: not one
+        key = ranked[0][0]
+        if key in spans:
+            q.cover(*spans[key])
+        return key
