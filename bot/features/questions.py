@@ -11,13 +11,21 @@ import logging
 
 from bot.core.messages import Button, Reply
 from bot.core.turn import Turn, button, reply
-from bot.features import menu, progress, status
+from bot.features import menu, personal, progress, status
 from bot.features.onboarding import plan_label
 from bot.i18n import t
 from bot.qa.answers import ANSWERS, Context, answer, desk_short, desk_text
 from bot.qa.audience_note import staff_note
 from bot.qa.entities import Entities
+from bot.qa.matcher import Match
 from bot.qa.outcome import DECLINED, HEDGED
+
+MINE = "mine"  # the vocabulary's concept of one's own standing
+# Topics a question about oneself can land on (None: not understood as a rule question either).
+PERSONAL_TOPICS = frozenset({
+    None, "status", "report", "claim", "commendation", "comp_leave", "deadline", "bundles", "bundle_courses",
+    "english", "category", "course_info", "hours_check", "total_hours", "rewards",
+})  # fmt: skip
 
 log = logging.getLogger(__name__)
 # Topics whose rules depend on who asks: a kind of staff named there is checked against the
@@ -29,7 +37,12 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
     tools = turn.tools
     match = tools.matcher.match(text)
     topic = match.topic
-    if topic == "status":
+    about = personal_topic(match)
+    if about in personal.ABOUT:
+        mine = await personal.answer(turn, about, match.concepts)
+        if mine is not None:
+            return mine
+    if topic == "status" or about is not None:
         return await status.show_status(turn)
     if topic == "report":
         return await report_text(turn, match.entities)
@@ -60,6 +73,17 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
     head = t("ask.other_year", plan=title) if match.other_year else t("ask.unsure")
     text_out = head + "\n\n" + desk_text(ctx)
     return [reply(text_out, *menu.topic_buttons(suggestions), button("button.menu", "menu"), kind=DECLINED)]
+
+
+def personal_topic(match: Match) -> str | None:
+    """What a question about oneself asks (commendation, comp_leave, deadline, or status); None
+    for a question about the rules. Standing words (了嗎, 目前, so far) with 我 or a deadline."""
+    found = match.concepts
+    if match.outside or MINE not in found or not ({"me", "deadline"} & found):
+        return None
+    if match.topic not in PERSONAL_TOPICS:  # 「我已經有公務帳號，APP登不進去」 is about logging in
+        return None
+    return next((c for c in personal.ABOUT if c in found), "status")
 
 
 async def topic(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
