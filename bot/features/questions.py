@@ -19,7 +19,9 @@ from bot.qa.audience_note import staff_note
 from bot.qa.entities import Entities
 from bot.qa.matcher import Match
 from bot.qa.outcome import DECLINED, HEDGED
+from bot.render import phone
 
+MORE = "more"  # state_data key and topic argument: the rest of an answer cut to fit a phone
 MINE = "mine"  # the vocabulary's concept of one's own standing
 # Topics a question about oneself can land on (None: not understood as a rule question either).
 PERSONAL_TOPICS = frozenset({
@@ -41,7 +43,7 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
     if about in personal.ABOUT:
         mine = await personal.answer(turn, about, match.concepts)
         if mine is not None:
-            return mine
+            return [await fit(turn, r, text) for r in mine]
     if topic == "status" or about is not None:
         return await status.show_status(turn)
     if topic == "report":
@@ -59,7 +61,7 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
             reply_ = Reply(note[0] + "\n" + reply_.text, reply_.buttons, reply_.card, reply_.kind)
         if match.partial:
             reply_ = Reply(reply_.text + "\n\n" + t("ask.partial"), reply_.buttons, reply_.card, HEDGED)
-        return [reply_]
+        return [await fit(turn, reply_, text)]
     await turn.services.store.log_unanswered(tools.plan.id, turn.lang, text)
     log.info("unanswered question logged for plan %s", tools.plan.id)
     suggestions = [s for s in match.suggestions if s in ANSWERS][:3]
@@ -87,10 +89,33 @@ def personal_topic(match: Match) -> str | None:
 
 
 async def topic(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
-    """A topic button: answer it directly."""
+    """A topic button: answer it directly; `topic:more`: the rest of the last answer."""
+    if args and args[0] == MORE:
+        return await more(turn)
     if not args or args[0] not in ANSWERS:
         return [reply(t("button.outdated"), button("button.menu", "menu"))]
-    return [answer((args[0],), Context(turn.tools.plan, turn.today, Entities()))]
+    return [await fit(turn, answer((args[0],), Context(turn.tools.plan, turn.today, Entities())))]
+
+
+async def fit(turn: Turn, answer_: Reply, question: str = "") -> Reply:
+    """The answer cut to a phone's screen, what the question asks first; the rest kept for 「更多」."""
+    first, rest = phone.split(phone.dedupe(answer_.text), question=question)
+    buttons = answer_.buttons
+    if rest:
+        turn.user.state_data = {**turn.user.state_data, MORE: rest}
+        await turn.save()
+        buttons = (button("button.more_text", f"topic:{MORE}"), *buttons)
+    unique = tuple({b.label: b for b in buttons}.values())  # never two identical buttons
+    return Reply(first, unique, answer_.card, answer_.kind, answer_.document)
+
+
+async def more(turn: Turn) -> list[Reply]:
+    rest = turn.user.state_data.get(MORE)
+    if not isinstance(rest, str) or not rest:
+        return [reply(t("more.none"), button("button.menu", "menu"))]
+    turn.user.state_data = {k: v for k, v in turn.user.state_data.items() if k != MORE}
+    await turn.save()
+    return [await fit(turn, Reply(rest, (button("button.menu", "menu"),), kind="answer"))]
 
 
 async def report_text(turn: Turn, entities: Entities) -> list[Reply]:

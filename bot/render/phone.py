@@ -1,0 +1,56 @@
+"""An answer cut to fit a phone screen: its first line, then the lines the question speaks of,
+up to LIMIT characters; the rest one tap away (「更多」); no line said twice.
+
+A line is never cut in the middle, so a figure is never split from what it is about; a first
+line longer than the limit is kept whole.
+"""
+
+from __future__ import annotations
+
+from bot.domain.textnorm import normalize
+from bot.qa.features import words_of
+
+LIMIT = 600  # characters of the first message of an answer (most answers are well under 300)
+
+
+def dedupe(text: str) -> str:
+    """Drop a line already said (two topics answered together share warnings and desks)."""
+    seen: set[str] = set()
+    kept = []
+    for line in text.split("\n"):
+        key = line.strip()
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _grams(text: str) -> set[str]:
+    folded = normalize(text)
+    return {folded[i : i + 2] for i in range(len(folded) - 1)} | set(words_of(text).split())
+
+
+def split(text: str, limit: int = LIMIT, question: str = "") -> tuple[str, str]:
+    """(what fits, the rest); the rest is "" when everything fits. The first line (what the
+    answer is about) always comes first; then the lines that share most with the question
+    (the desk it names, the figure it asks about), shown in their own order, as many as fit."""
+    if len(text) <= limit:
+        return text, ""
+    lines = text.split("\n")
+    asked = _grams(question) if question else set()
+    shared = [len(asked & _grams(line)) for line in lines]
+    # What the question shares with a line, for the room the line takes (a short line that names
+    # the figure asked about beats a long paragraph that shares a few words).
+    ranked = sorted(range(1, len(lines)), key=lambda i: (-shared[i] / (len(lines[i]) + 20) ** 0.5, i))
+    chosen, size = {0}, len(lines[0])
+    for i in ranked:
+        grown = size + 1 + len(lines[i])
+        if grown <= limit:
+            chosen.add(i)
+            size = grown
+        elif not asked:
+            break
+    first = "\n".join(lines[i] for i in sorted(chosen)).strip()
+    rest = "\n".join(lines[i] for i in range(len(lines)) if i not in chosen).strip()
+    return (first, rest) if rest else (text, "")
