@@ -142,6 +142,7 @@ class Courier:
                 await self.deliver_pending()
             except Exception:  # e.g. the database briefly away: log, keep the loop, try again
                 log.exception("outbox: delivery pass failed; retrying in %gs", self.poll_seconds)
+                resumed = False  # rows the failed pass left "sending" go out first next time, as after a crash
             if await _wait(stop, self.poll_seconds, self._wake):
                 return
 

@@ -9,8 +9,9 @@ connections the handlers themselves need).
 The database may go away for a while (a restart, a failover): a transaction or a read
 that cannot get a working connection waits and tries again for up to `reconnect_seconds`
 before it fails, so a PostgreSQL restart under load costs a pause, not lost work. A
-transaction cut off after it began is rolled back by the server and reported as
-`StoreError`; the callers' own retries (the outbox, the platforms' resends) take it from there.
+transaction cut off after it began is rolled back by the server; it is begun again on a new
+connection and its statements are done again (`_PgTx`): when they answer as before it goes
+on, else, or when cut off in COMMIT (which may have happened), it fails with `StoreError`.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ import hashlib
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -47,6 +48,7 @@ GONE = (
     asyncpg.InternalClientError,  # e.g. a connection the server just terminated, used before asyncpg noticed
     asyncpg.CannotConnectNowError,
     asyncpg.ConnectionFailureError,
+    asyncpg.ConnectionDoesNotExistError,  # "connection was closed in the middle of operation"
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
     asyncpg.TooManyConnectionsError,
@@ -88,17 +90,63 @@ def _status_count(status: str) -> int:
 
 
 class _PgTx:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self.conn = conn
+    """One transaction's statements, kept with their answers: should the connection break
+    before COMMIT (a restart, a failover; the server rolled everything back), the transaction
+    is begun again on a new connection and what it had done is done again. Given the same
+    answers it goes on, as though nothing happened; else it fails as before (StoreError)."""
+
+    def __init__(self, store: PostgresStore, pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
+        self.store, self.pool, self.conn = store, pool, conn
+        self.transaction = conn.transaction()
+        self._done: list[tuple[str, str, Any, object]] = []  # (kind, sql, params, answer)
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        return _status_count(await self.conn.execute(numbered(sql), *params))
+        return cast(int, await self._run("execute", numbered(sql), tuple(params)))
 
     async def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
-        await self.conn.executemany(numbered(sql), [tuple(p) for p in params])
+        await self._run("executemany", numbered(sql), [tuple(p) for p in params])
 
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return list(await self.conn.fetch(numbered(sql), *params))
+        return cast(list[Row], await self._run("fetch", numbered(sql), tuple(params)))
+
+    async def _run(self, kind: str, sql: str, params: Any) -> object:
+        try:
+            answer = await self._call(kind, sql, params)
+        except GONE as error:
+            answer = await self._again(kind, sql, params, error)
+        self._done.append((kind, sql, params, answer))
+        return answer
+
+    async def _call(self, kind: str, sql: str, params: Any) -> object:
+        if kind == "execute":
+            return _status_count(await self.conn.execute(sql, *params))
+        if kind == "executemany":
+            return await self.conn.executemany(sql, params)
+        return list(await self.conn.fetch(sql, *params))
+
+    async def _again(self, kind: str, sql: str, params: Any, error: BaseException) -> object:
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.store.reconnect_seconds
+        while True:
+            _drop(self.conn)
+            await _give_back(self.pool, self.conn)
+            if loop.time() > give_up:
+                raise StoreError(f"PostgreSQL at {self.store.location} unreachable: {_reason(error)}") from None
+            await asyncio.sleep(0.1)
+            self.conn = await self.store._connect(self.pool)  # waits through the outage
+            self.transaction = self.conn.transaction()
+            try:
+                await self.transaction.start()
+                for done in self._done:
+                    if await self._call(*done[:3]) != done[3]:
+                        raise StoreError(
+                            f"PostgreSQL at {self.store.location}: the connection broke mid-transaction and "
+                            "the data changed meanwhile; the transaction was rolled back"
+                        )
+                log.info("PostgreSQL: a transaction cut off by a broken connection was done again on a new one")
+                return await self._call(kind, sql, params)
+            except GONE as again:
+                error = again
 
 
 class PostgresStore(PeopleQueries, OutboxQueries, Store):
@@ -183,34 +231,31 @@ class PostgresStore(PeopleQueries, OutboxQueries, Store):
         loop = asyncio.get_running_loop()
         give_up = loop.time() + self.reconnect_seconds
         while True:  # a stale connection fails at BEGIN, before the body ran: take another
-            conn = await self._connect(pool)
-            transaction = conn.transaction()
+            tx = _PgTx(self, pool, await self._connect(pool))
             try:
-                await transaction.start()
+                await tx.transaction.start()
                 break
             except GONE as error:
-                conn.terminate()  # broken: the pool replaces it
-                await pool.release(conn)
+                _drop(tx.conn)  # broken: the pool replaces it
+                await _give_back(pool, tx.conn)
                 if loop.time() > give_up:
                     raise StoreError(f"PostgreSQL at {self.location} unreachable: {_reason(error)}") from None
                 await asyncio.sleep(0.1)
         try:
             try:
-                yield _PgTx(conn)
+                yield tx  # a connection broken in the body is replaced by tx itself (see _PgTx)
             except BaseException:
-                if not conn.is_closed():
-                    try:
-                        await transaction.rollback()
-                    except (*GONE, asyncpg.PostgresError):
-                        pass
+                with suppress(*GONE, asyncpg.PostgresError):  # a broken connection rolled back already
+                    if not tx.conn.is_closed():
+                        await tx.transaction.rollback()
                 raise
-            await transaction.commit()
+            await tx.transaction.commit()  # broken here, it may or may not have committed: not repeated
         except (*GONE, asyncpg.PostgresError) as error:
             if isinstance(error, GONE):
-                conn.terminate()  # broken: the pool replaces it
+                _drop(tx.conn)  # broken: the pool replaces it
             raise StoreError(f"PostgreSQL error in {self.location}: {_reason(error)}") from error
         finally:
-            await pool.release(conn)
+            await _give_back(pool, tx.conn)
 
     async def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         pool = self._ready()
@@ -221,14 +266,14 @@ class PostgresStore(PeopleQueries, OutboxQueries, Store):
             try:
                 return list(await conn.fetch(numbered(sql), *params))
             except GONE as error:
-                conn.terminate()  # broken: the pool replaces it
+                _drop(conn)  # broken: the pool replaces it
                 if loop.time() > give_up:
                     raise StoreError(f"PostgreSQL at {self.location} unreachable: {_reason(error)}") from None
                 await asyncio.sleep(0.1)
             except asyncpg.PostgresError as error:
                 raise StoreError(f"PostgreSQL error in {self.location}: {_reason(error)}") from error
             finally:
-                await pool.release(conn)
+                await _give_back(pool, conn)
 
     @asynccontextmanager
     async def person_turn(self, key: str) -> AsyncIterator[object]:
@@ -239,22 +284,46 @@ class PostgresStore(PeopleQueries, OutboxQueries, Store):
         if turns is None:
             raise StoreError("the store is not open; call `await store.open()` first")
         number = turn_key(key)
-        conn = await self._connect(turns)
-        try:
-            await conn.execute("SELECT pg_advisory_lock($1)", number)
-        except BaseException:
-            conn.terminate()  # cancelled while waiting: the lock may be granted later; drop it with the session
-            await turns.release(conn)
-            raise
+        give_up = asyncio.get_running_loop().time() + self.reconnect_seconds
+        while True:
+            conn = await self._connect(turns)
+            try:
+                await conn.execute("SELECT pg_advisory_lock($1)", number)
+                break
+            except BaseException as error:
+                _drop(conn)  # cancelled while waiting: the lock may be granted later; drop it with the session
+                await _give_back(turns, conn)
+                if not isinstance(error, GONE) or asyncio.get_running_loop().time() > give_up:
+                    raise
+            # The connection broke while waiting (a restart): the session and its place in the
+            # queue are gone, no lock is held; wait again on a new connection.
+            await asyncio.sleep(0.1)
         try:
             yield conn
         finally:
             try:
                 await conn.execute("SELECT pg_advisory_unlock($1)", number)
             except (*GONE, asyncpg.PostgresError):
-                conn.terminate()
-            await turns.release(conn)
+                _drop(conn)
+            await _give_back(turns, conn)
 
 
 def _reason(error: BaseException) -> str:
     return str(error) or type(error).__name__
+
+
+async def _give_back(pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
+    """Return a connection to the pool, which resets it first. On a connection that broke
+    mid-operation (a restart) the reset fails and asyncpg closes it, the pool opening a new
+    one: done with it all the same, and no failure of the work it did, which is committed."""
+    try:
+        await pool.release(conn)
+    except GONE as error:
+        log.info("PostgreSQL: a broken connection was closed on its way back to the pool (%s)", _reason(error))
+
+
+def _drop(conn: asyncpg.Connection) -> None:
+    """Close a broken connection; the pool opens a new one. asyncpg has already given back to
+    the pool a connection the server closed (any call on it then raises): nothing to do."""
+    with suppress(asyncpg.InterfaceError):
+        conn.terminate()

@@ -20,6 +20,10 @@ Rate limits are off unless asked for: ``max_per_second={"push": 2000, "multicast
 published per-endpoint limits, or lower ones) answers requests sent too fast with LINE's 429,
 counted in ``rate_limited``; :class:`RateWindow` documents the tolerance.
 
+``latency`` (route name -> seconds, none by default) holds a route's answers back that long,
+after the request took effect: a push is recorded (and its retry key accepted) before the client
+hears back, as over a slow network, so a client killed meanwhile has still delivered it.
+
 Errors have LINE's documented shape ``{"message": ..., "details": [{"message", "property"}]}``;
 wordings LINE does not publish are approximations.  Only the standard library and aiohttp.
 """
@@ -346,6 +350,7 @@ class FakeLineAPI:
         self.profiles: dict[str, Json] = {}  # explicit profiles; other valid user IDs get a made-up one
         self.max_per_second: dict[str, float] = dict(max_per_second or {})  # route name -> requests/s
         self.rate_limited = 0  # 429s answered because of max_per_second (fail_next ones excluded)
+        self.latency: dict[str, float] = {}  # route name -> seconds its answers are held back
         self.bot_info: Json = {
             "userId": new_user_id(),
             "basicId": "@123abcde",
@@ -479,6 +484,8 @@ class FakeLineAPI:
         if (unserved := request.match_info.http_exception) is not None:  # unknown path or method
             return _error(unserved.status, "Not found" if unserved.status == 404 else unserved.reason)
         request[_BODY] = body if isinstance(body, dict) else {}
+        if route.name and self.latency.get(route.name, 0.0) > 0:
+            handler = self._late(handler, self.latency[route.name])
         limit = self.max_per_second.get(route.name) if route.name else None
         if limit is None:
             return await handler(request)
@@ -495,6 +502,15 @@ class FakeLineAPI:
         finally:
             if not accepted:  # refused (400, 409, monthly 429...): it does not count
                 window.release(now)
+
+    @staticmethod
+    def _late(handler: Handler, seconds: float) -> Handler:
+        async def late(request: web.Request) -> web.StreamResponse:
+            response = await handler(request)  # taken effect (recorded) before the wait
+            await asyncio.sleep(seconds)
+            return response
+
+        return late
 
     @staticmethod
     def _sent(messages: list[Json]) -> list[Json]:
