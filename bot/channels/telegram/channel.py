@@ -39,7 +39,14 @@ from bot.channels.telegram.delivery import (
 )
 from bot.channels.telegram.limiter import ChatRateLimiter, unprompted
 from bot.channels.telegram.render import render
-from bot.channels.telegram.translate import ALLOWED_UPDATES, CHANNEL, is_group_command, picture_of, to_incoming
+from bot.channels.telegram.translate import (
+    ALLOWED_UPDATES,
+    CHANNEL,
+    is_group_command,
+    is_group_join,
+    picture_of,
+    to_incoming,
+)
 from bot.channels.telegram.webhook import WEBHOOK_PATH, WebhookEndpoint, public_webhook_url
 from bot.config import ConfigError, TelegramSettings
 from bot.core.dialogue import Dialogue
@@ -245,6 +252,11 @@ class TelegramChannel:
             with using(normalize_lang(sender.language_code if sender else None) or DEFAULT_LANG):
                 text = t("telegram.private_only", username=self.application.bot.username)
             await send_messages(self.application.bot, update.message.chat.id, render(Reply(text)), self.retry)
+        elif update.my_chat_member is not None and is_group_join(update):  # added to a group: say so once
+            adder = update.my_chat_member.from_user
+            with using(normalize_lang(adder.language_code if adder else None) or DEFAULT_LANG):
+                text = t("telegram.private_only", username=self.application.bot.username)
+            await send_messages(self.application.bot, update.my_chat_member.chat.id, render(Reply(text)), self.retry)
 
     async def _picture(self, message: Message) -> bytes:
         """The picture's bytes (getFile, then the file URL); b"" when it cannot be had, which

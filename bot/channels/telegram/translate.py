@@ -92,3 +92,14 @@ def is_group_command(update: Update) -> bool:
         and message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
         and (message.text or "").startswith("/")
     )
+
+
+def is_group_join(update: Update) -> bool:
+    """The bot added to a group: worth one note that it works in a private chat, and how to open one."""
+    member = update.my_chat_member
+    return (
+        member is not None
+        and member.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+        and member.new_chat_member.status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
+        and member.old_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+    )
