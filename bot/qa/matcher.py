@@ -30,6 +30,8 @@ MAX_UNEXPLAINED_CHARS = 4  # more than this: say unsure
 MAX_UNEXPLAINED_WORDS = 3
 HEDGE_CHARS = 4  # from this on: answer, but say it may not be the whole answer
 HEDGE_WORDS = 3
+SELF_ACTIONS = frozenset({"status", "report"})  # about the asker: weaker when nobody says 我 / I
+NOT_ABOUT_ME = 1.0
 OUTSIDE = "out_of_scope"  # the vocabulary's concept of what the plan does not cover
 _ARTICLE = re.compile(r"第\d+條")  # 「行政程序法第102條」: the law itself, not the course
 
@@ -120,6 +122,8 @@ class Matcher:
             score = sum(w for name, w in topic.signals.items() if name in present)
             if focus and topic.signals.get(focus, 0.0) >= 1.0:
                 score += FOCUS_BONUS
+            if topic.id in SELF_ACTIONS and "me" not in present:
+                score -= NOT_ABOUT_ME  # 「嘉獎要完成多少小時」 asks the rule, not one's progress
             score += EXAMPLE_WEIGHT * max((similarity(g, e) for e in topic.examples), default=0.0)
             scored.append((topic.id, round(score, 3)))
         scored.sort(key=lambda item: -item[1])
