@@ -53,7 +53,7 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
     if topic == "thanks":
         return await menu.thanks(turn)
     if match.topics:
-        reply_ = answer(match.topics, Context(tools.plan, turn.today, match.entities))
+        reply_ = answer(match.topics, Context(tools.plan, turn.today, match.entities, match.concepts))
         note = staff_note(tools.plan, text, turn.lang) if set(match.topics) & ABOUT_STAFF else None
         if note is not None and note[1]:  # people the plan leaves out: that is the answer
             return [reply(note[0], *menu.topic_buttons(["audience"]), button("button.menu", "menu"))]

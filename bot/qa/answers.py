@@ -24,6 +24,7 @@ class Context:
     plan: Plan
     today: date
     entities: Entities
+    concepts: frozenset[str] = frozenset()  # what the question spoke of (app, browser…): the part to show
 
     def tr(self, text: Text | None) -> str:
         return text.get(current_lang()) if text else ""
@@ -314,7 +315,16 @@ def step_text(ctx: Context, step: Step, part: str = "both") -> str:
     return "\n".join(lines)
 
 
+def _device(ctx: Context) -> str:
+    """「手機要怎麼登入」 wants the phone's way only; 「電腦版」 the PC's; otherwise both."""
+    phone, pc = "app" in ctx.concepts, "browser" in ctx.concepts
+    if "trouble" in ctx.concepts:  # 「APP登不進去」: the other device may be the way out
+        return "both"
+    return "app" if phone and not pc else "pc" if pc and not phone else "both"
+
+
 def _step_answer(ctx: Context, *step_ids: str, part: str = "both") -> Reply:
+    part = _device(ctx) if part == "both" else part
     found = [f for f in (_step(ctx.plan, s) for s in step_ids) if f]
     if not found:
         return help_desk(ctx)
