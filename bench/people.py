@@ -4,7 +4,8 @@ benchmarks (bench/broadcast.py, bench/sweep.py). Not a benchmark itself.
 Rows go in with `executemany` on the store's own connection, in its own transaction helper,
 a few thousand at a time (one `get_or_create_user` + `save_user` per person would take
 minutes for 100,000). Marks are encoded by the store's own row encoder, so they read back
-exactly as marks the bot wrote itself.
+exactly as marks the bot wrote itself. Both backends take the same statements (`?` and
+Python values): `fresh_store` gives a SQLite file, or a schema of its own on a PostgreSQL server.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from __future__ import annotations
 import random
 import sys
 import tempfile
-from collections.abc import Sequence
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -25,6 +29,11 @@ from bot.plans.loader import PlanBook  # noqa: E402
 from bot.storage import Mark, SqliteStore  # noqa: E402
 from bot.storage.rows import mark_params  # noqa: E402
 from bot.storage.sql_people import _UPSERT_MARK  # noqa: E402
+
+if TYPE_CHECKING:
+    from bot.storage.postgres import PostgresStore
+
+    BenchStore = SqliteStore | PostgresStore
 
 PLAN_ID = "kaohsiung-112"
 CHUNK = 5_000  # rows per executemany: keeps the seeding's own memory small
@@ -51,8 +60,50 @@ async def open_temporary_store(folder: tempfile.TemporaryDirectory[str]) -> Sqli
     return store
 
 
+def with_schema(url: str, schema: str) -> str:
+    """The URL with every connection's search_path set to `schema` (asyncpg passes unknown
+    query parameters on as server settings)."""
+    return f"{url}{'&' if '?' in url else '?'}search_path={schema}"
+
+
+@asynccontextmanager
+async def fresh_store(database_url: str | None = None) -> AsyncIterator[BenchStore]:
+    """An empty, open store for one run: a SQLite file in a temporary folder, or, given a
+    PostgreSQL URL, a schema of its own on that server, created here and dropped afterwards."""
+    if not database_url:
+        folder = tempfile.TemporaryDirectory(prefix="bench-")
+        sqlite = await open_temporary_store(folder)
+        try:
+            yield sqlite
+        finally:
+            await sqlite.close()
+            folder.cleanup()
+        return
+    import asyncpg
+
+    from bot.storage.postgres import PostgresStore
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(f'CREATE SCHEMA "{schema}"')
+    finally:
+        await conn.close()
+    store = PostgresStore(with_schema(database_url, schema))
+    try:
+        await store.open()
+        yield store
+    finally:
+        await store.close()
+        conn = await asyncpg.connect(database_url)
+        try:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        finally:
+            await conn.close()
+
+
 async def add_people(
-    store: SqliteStore, channel: str, chat_ids: Sequence[str], *, reminders: bool, english_share: float = 0.0
+    store: BenchStore, channel: str, chat_ids: Sequence[str], *, reminders: bool, english_share: float = 0.0
 ) -> list[int]:
     """Onboarded, active people on PLAN_ID; returns their store ids in the order of `chat_ids`.
     Every `1 / english_share`-th person (none by default) reads English."""
@@ -68,6 +119,18 @@ async def add_people(
     found = await store._fetch("SELECT channel_user_id, id FROM users WHERE channel = ?", (channel,))
     ids = {row[0]: int(row[1]) for row in found}
     return [ids[chat_id] for chat_id in chat_ids]
+
+
+async def settle(store: BenchStore) -> None:
+    """After seeding: on PostgreSQL, ANALYZE the seeded tables, as autovacuum would have long
+    since done on a database that grew to this size (fresh from a bulk insert the planner
+    believes they are nearly empty and picks plans for tiny tables). SQLite keeps no statistics
+    unless asked, and the bot never asks: nothing to do there."""
+    if isinstance(store, SqliteStore):
+        return
+    async with store._transaction() as db:
+        await db.execute("ANALYZE users")
+        await db.execute("ANALYZE marks")
 
 
 def course_keys(book: PlanBook, plan_id: str = PLAN_ID) -> list[str]:
@@ -95,7 +158,7 @@ def random_marks(rng: random.Random, keys: Sequence[str], first: date, last: dat
 
 
 async def add_marks(
-    store: SqliteStore,
+    store: BenchStore,
     user_ids: Sequence[int],
     keys: Sequence[str],
     *,

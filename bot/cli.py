@@ -86,6 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", help="aggregate figures for HR (people, progress, rewards, unanswered questions)")
     stats.add_argument("--csv", action="store_true", help="CSV for a spreadsheet")
 
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    dc = db_sub.add_parser(
+        "copy", help="copy every table to another database, e.g. SQLite to PostgreSQL (stop the service first)"
+    )
+    dc.add_argument("source", help="the database to copy, e.g. sqlite:///data/bot.sqlite3")
+    dc.add_argument("target", help="where to, e.g. postgresql://bot:PASSWORD@db:5432/bot; must hold no data")
+    dc.add_argument("--replace", action="store_true", help="delete the target's data first (same transaction)")
+
     ask = sub.add_parser("ask", help="answer questions from stdin, one per line (for HR to test a rules file)")
     ask.add_argument("--plan", required=True)
     ask.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
@@ -140,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.channels.line.richmenu import run_richmenu_command
 
             return run_richmenu_command(args.image)
+        if args.command == "db":
+            from bot.commands.db_copy import run_db_copy
+
+            return asyncio.run(run_db_copy(args.source, args.target, args.replace))
         if args.command in ("console", "ask"):
             return asyncio.run(_chat(args))
         if args.command in ("reminders", "broadcast", "stats"):
