@@ -108,9 +108,11 @@ def comp_leave(ctx: Context) -> Reply:
                 lines.append(t("qa.comp.award_amount", targets=_targets(plan, a.requires), amount=ctx.tr(a.amount)))
             else:
                 lines.append(t("qa.comp.award", targets=_targets(plan, a.requires), hours=show_hours(a.hours or 0)))
-        cond = [t("qa.comp.by", date=show_date(r.finish_by))]
-        if r.hand_in_by is not None and r.hand_in_by != r.finish_by:
-            cond.append(t("qa.comp.submit_by", date=show_date(r.hand_in_by)))
+        # 「109年9月30日前檢附學習紀錄」 is the day to hand the record in, not only to finish by.
+        key = {"complete": "qa.comp.by", "submit": "qa.comp.submit_by"}
+        if len(r.dates) == 1:
+            key["submit"] = "qa.comp.finish_and_submit"
+        cond = [t(key[kind], date=show_date(day)) for kind, day in r.dates]
         if r.off_duty_required:
             cond.append(t("qa.comp.off_duty"))
         if r.unpaid_leave == "excluded":

@@ -44,3 +44,14 @@ async def test_teachers_are_told_they_are_outside_the_plan(ready: Chat) -> None:
     text = await ready.say("約聘人員可以補休嗎")
     assert "約聘(僱)人員" in text and "最高 16 小時" in text
     assert "教師不在" not in await ready.say("行政程序法那門課是哪位老師講的")
+
+
+async def test_hsinchu_off_duty_and_its_date_as_the_plan_says(make_dialogue: object) -> None:
+    """Hsinchu asks staff to study in their own time without making it a condition, and its
+    9/30 is the day to hand the record in."""
+    dialogue: Dialogue = make_dialogue(datetime(2020, 6, 1, 20, 0, tzinfo=TAIPEI))  # type: ignore[operator]
+    chat = Chat(dialogue)
+    await onboard(chat, plan_label="新竹市")
+    text = await chat.say("上班時間上課可以補休嗎")
+    assert "沒有把它列為補休的條件" in text and "沒有限定" not in text
+    assert "於109年9月30日（三）前檢附學習紀錄送人事單位" in text
