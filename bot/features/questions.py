@@ -14,7 +14,7 @@ from bot.core.turn import Turn, button, reply
 from bot.features import menu, personal, progress, status
 from bot.features.onboarding import plan_label
 from bot.i18n import t
-from bot.qa.answers import ANSWERS, Context, answer, desk_short, desk_text
+from bot.qa.answers import ANSWERS, Context, answer, desk_short
 from bot.qa.audience_note import staff_note
 from bot.qa.entities import Entities
 from bot.qa.matcher import Match
@@ -73,7 +73,7 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
         text_out = t("ask.outside", plan=plan_label(tools.plan, turn.lang)) + "\n" + desk_short(ctx)
         return [reply(text_out, *menu.topic_buttons(["help_desk"]), button("button.menu", "menu"), kind=DECLINED)]
     head = t("ask.other_year", plan=title) if match.other_year else t("ask.unsure")
-    text_out = head + "\n\n" + desk_text(ctx)
+    text_out = head + "\n" + desk_short(ctx)
     return [reply(text_out, *menu.topic_buttons(suggestions), button("button.menu", "menu"), kind=DECLINED)]
 
 
