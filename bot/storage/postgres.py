@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 POOL_SIZE = 10
 TURN_POOL_SIZE = 32  # people whose turn is held at once, per instance
 RECONNECT_SECONDS = 30.0
+MAX_REPLAY_ROWS = 5_000  # statements (or executemany rows) a transaction keeps to repeat after a cut-off
 # The connection broke or the server is (re)starting: worth another try with a new connection.
 GONE = (
     OSError,
@@ -93,12 +94,15 @@ class _PgTx:
     """One transaction's statements, kept with their answers: should the connection break
     before COMMIT (a restart, a failover; the server rolled everything back), the transaction
     is begun again on a new connection and what it had done is done again. Given the same
-    answers it goes on, as though nothing happened; else it fails as before (StoreError)."""
+    answers it goes on, as though nothing happened; else it fails as before (StoreError).
+    A transaction too big to keep in memory (a `db copy`, a mass import) is not kept: cut
+    off, it fails."""
 
     def __init__(self, store: PostgresStore, pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
         self.store, self.pool, self.conn = store, pool, conn
         self.transaction = conn.transaction()
-        self._done: list[tuple[str, str, Any, object]] = []  # (kind, sql, params, answer)
+        self._done: list[tuple[str, str, Any, object]] | None = []  # (kind, sql, params, answer)
+        self._kept = 0  # parameter rows in _done
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return cast(int, await self._run("execute", numbered(sql), tuple(params)))
@@ -113,8 +117,15 @@ class _PgTx:
         try:
             answer = await self._call(kind, sql, params)
         except GONE as error:
+            if self._done is None:
+                raise
             answer = await self._again(kind, sql, params, error)
-        self._done.append((kind, sql, params, answer))
+        if self._done is not None:
+            self._kept += len(params) if kind == "executemany" else 1
+            if self._kept > MAX_REPLAY_ROWS:
+                self._done = None  # too big to repeat: a cut-off now fails the transaction
+            else:
+                self._done.append((kind, sql, params, answer))
         return answer
 
     async def _call(self, kind: str, sql: str, params: Any) -> object:
@@ -137,7 +148,7 @@ class _PgTx:
             self.transaction = self.conn.transaction()
             try:
                 await self.transaction.start()
-                for done in self._done:
+                for done in self._done or ():
                     if await self._call(*done[:3]) != done[3]:
                         raise StoreError(
                             f"PostgreSQL at {self.store.location}: the connection broke mid-transaction and "
@@ -172,6 +183,10 @@ class PostgresStore(PeopleQueries, OutboxQueries, Store):
     @property
     def shared(self) -> bool:
         return True
+
+    async def _analyze(self, table: str) -> None:
+        async with self._transaction() as tx:
+            await tx.execute(f"ANALYZE {table}")
 
     def _typed(self, sql_type: str) -> str:
         return f"CAST(? AS {sql_type})"

@@ -130,6 +130,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX seen_events_expiry ON seen_events (expires_at);
     CREATE TABLE health (name TEXT PRIMARY KEY, at TIMESTAMPTZ NOT NULL);
     """,
+    # 7: claims at 100,000 queued rows (see sqlite_migrations).
+    """
+    CREATE INDEX deliveries_due ON deliveries (status, not_before);
+    CREATE INDEX deliveries_pending ON deliveries (id) WHERE status = 'pending';
+    """,
 ]
 
 assert len(MIGRATIONS) == LATEST_VERSION, "append each migration to both backends"

@@ -51,6 +51,11 @@ class SqlBase(ABC):
         """A placeholder whose type the database cannot infer from its place (INSERT … SELECT ?)."""
         return "?"
 
+    async def _analyze(self, table: str) -> None:
+        """After a bulk insert: let the planner see the table's new size (PostgreSQL plans a
+        claim over 100,000 fresh rows badly until autovacuum gets to it). SQLite needs nothing."""
+        return None
+
     def _clock(self) -> datetime:
         """Now, timezone-aware, in UTC (the store's one time zone)."""
         now = self._now()

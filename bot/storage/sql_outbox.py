@@ -18,6 +18,7 @@ from bot.storage.sql_people import marks_list
 # `not_before` were never tried.
 _STATUS_SHOWN = "CASE WHEN status = 'pending' AND not_before IS NOT NULL THEN 'retrying' ELSE status END"
 _OPEN = "status IN ('pending', 'sending')"
+BULK_ROWS = 1000  # rows queued at once from which the planner is told of the table's new size
 SEEN_SWEEP_EVERY = 500  # forget expired event ids once every so many sightings
 
 
@@ -28,7 +29,7 @@ class OutboxQueries(SqlBase):
         stamp = self._clock()
         prefix = f"reminder:{plan_id}:{deadline.isoformat()}:{offset_days}:"
         async with self._transaction() as tx:
-            return await tx.execute(
+            new = await tx.execute(
                 "INSERT INTO deliveries (key, kind, user_id, plan_id, deadline, offset_days, created_at, updated_at) "
                 f"SELECT {self._typed('TEXT')} || CAST(id AS TEXT), 'reminder', id, {self._typed('TEXT')}, "
                 f"{self._typed('DATE')}, {self._typed('INTEGER')}, {self._typed('TIMESTAMPTZ')}, "
@@ -36,6 +37,9 @@ class OutboxQueries(SqlBase):
                 "AND onboarded = TRUE AND channel != 'console' ON CONFLICT (key) DO NOTHING",
                 (prefix, plan_id, deadline, offset_days, stamp, stamp, plan_id),
             )
+        if new >= BULK_ROWS:
+            await self._analyze("deliveries")
+        return new
 
     async def queue_broadcast(
         self, plan_id: str, audience: str, text: str, author: str, user_ids: Sequence[int]
@@ -54,6 +58,8 @@ class OutboxQueries(SqlBase):
                     "VALUES (?, 'broadcast', ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
                     [(f"broadcast:{broadcast_id}:{uid}", uid, plan_id, broadcast_id, stamp, stamp) for uid in user_ids],
                 )
+        if len(user_ids) >= BULK_ROWS:
+            await self._analyze("deliveries")
         found = await self.broadcast(broadcast_id)
         assert found is not None
         return found
