@@ -230,6 +230,8 @@ def course_info(ctx: Context) -> Reply:
     plan = ctx.plan
     key = ctx.entities.course
     course = plan.courses_by_key[key] if key else None
+    if course is None and ctx.entities.courses:
+        return _courses_named(ctx)
     if course is None:
         return bundles(ctx)
     owners = join_names(b.name for b in plan.bundles_of_course(course.key))
@@ -240,6 +242,17 @@ def course_info(ctx: Context) -> Reply:
     )
     first = plan.bundles_of_course(course.key)[0]
     return _reply(text, ("button.bundle_courses", f"bun:{first.id}"))
+
+
+def _courses_named(ctx: Context) -> Reply:
+    """「有資安的課嗎」: every course whose name has the word, with its hours and bundle."""
+    plan = ctx.plan
+    found = [plan.courses_by_key[k] for k in ctx.entities.courses]
+    lines = [t("qa.courses.head", word=ctx.entities.word, count=len(found))]
+    for c in found:
+        owner = plan.bundles_of_course(c.key)[0]
+        lines.append(t("qa.category.course", name=c.name, hours=show_hours(c.hours), bundle=owner.name))
+    return _reply("\n".join(lines))
 
 
 def category(ctx: Context) -> Reply:

@@ -19,6 +19,7 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 COURSE_WORDS = ("課", "堂")
 COURSE_WORDS_EN = (" course ", " courses ", " class ", " lesson ", " module ")
 MIN_SOUND = 3  # fragments this long or longer also match by sound
+MAX_SHARED = 6  # 「有資安的課嗎」: a fragment of at most this many courses lists them
 
 
 def _cjk_fragments(name: str) -> set[str]:
@@ -42,6 +43,7 @@ class FragmentIndex:
     _cjk: dict[str, str] = field(init=False, default_factory=dict)  # fragment → course key
     _latin: dict[str, str] = field(init=False, default_factory=dict)
     _sounds: dict[tuple[str, ...], str] = field(init=False, default_factory=dict)
+    _shared: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)  # fragment → a few courses
 
     def __post_init__(self) -> None:
         plan = self.plan
@@ -56,7 +58,10 @@ class FragmentIndex:
                 owners.setdefault(frag, set()).add(course.key)
             for word in _latin_words(course.name):
                 latin.setdefault(word, set()).add(course.key)
+        order = [c.key for _, c in plan.iter_courses()]
         for frag, keys in owners.items():
+            if 1 < len(keys) <= MAX_SHARED and frag not in other_text and not self._ordinary(frag):
+                self._shared[frag] = tuple(sorted(keys, key=order.index))
             if len(keys) == 1 and frag not in other_text and not self._ordinary(frag):
                 key = next(iter(keys))
                 self._cjk[frag] = key
@@ -101,3 +106,17 @@ class FragmentIndex:
         if key in spans:
             q.cover(*spans[key])
         return key
+
+    def find_all(self, q: Query) -> tuple[str, tuple[str, ...]] | None:
+        """(the fragment, its courses) when the question asks for courses on something several
+        course names share (「有資安的課嗎」); the longest such fragment."""
+        text = q.compact
+        if not (any(w in text for w in COURSE_WORDS) or any(w in q.words for w in COURSE_WORDS_EN)):
+            return None
+        found = [(frag, keys) for frag, keys in self._shared.items() if frag in text]
+        if not found:
+            return None
+        frag, keys = max(found, key=lambda item: len(item[0]))
+        start = text.find(frag)
+        q.cover(start, start + len(frag))
+        return frag, keys

@@ -39,13 +39,15 @@ class Entities:
     course: str | None = None  # course key
     categories: tuple[str, ...] = ()
     desks: tuple[str, ...] = ()
+    courses: tuple[str, ...] = ()  # several courses whose names share the word asked about
+    word: str = ""  # that word
 
     def kinds(self) -> set[str]:
         found = set()
         for kind, value in (
             ("bundle", self.bundles),
             ("group", self.groups),
-            ("course", self.course),
+            ("course", self.course or self.courses),
             ("category", self.categories),
             ("desk", self.desks),
         ):
@@ -138,10 +140,14 @@ class EntityIndex:
         return found
 
     def find(self, q: Query) -> Entities:
+        course = self.course_in(q)
+        shared = None if course else self._fragments.find_all(q)
         return Entities(
             bundles=self._find(self._bundle_terms, q),
             groups=self._find(self._group_terms, q),
-            course=self.course_in(q),
+            course=course,
             categories=self.categories_in(q),
             desks=self._find(self._desks, q),
+            courses=shared[1] if shared else (),
+            word=shared[0] if shared else "",
         )

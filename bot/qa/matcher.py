@@ -30,6 +30,7 @@ MAX_UNEXPLAINED_CHARS = 4  # more than this: say unsure
 MAX_UNEXPLAINED_WORDS = 3
 HEDGE_CHARS = 4  # from this on: answer, but say it may not be the whole answer
 HEDGE_WORDS = 3
+NEAR_YEARS = 3  # a year this close to the plan's may be another plan's; further ones name policies
 SELF_ACTIONS = frozenset({"status", "report"})  # about the asker: weaker when nobody says 我 / I
 NOT_ABOUT_ME = 1.0
 OUTSIDE = "out_of_scope"  # the vocabulary's concept of what the plan does not cover
@@ -158,6 +159,8 @@ class Matcher:
         info = self.plan.plan
         years = {int(y) for y in re.findall(r"(?<!\d)(\d{3})年", q.compact)}
         years |= {int(y) - 1911 for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", q.compact)}
+        # 2030 of 「2030雙語國家政策」 or 2050 of 「2050淨零排放」 names a policy, not a plan year.
+        years = {y for y in years if abs(y - info.roc_year) <= NEAR_YEARS}
         return bool(years) and info.roc_year not in years
 
     def _decide(self, scored: list[tuple[str, float]]) -> tuple[str, ...]:

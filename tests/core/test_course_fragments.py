@@ -35,3 +35,15 @@ async def test_hsinchu_courses_by_fragment(make_dialogue: Callable[[datetime], D
 async def test_a_word_of_questions_is_no_course(ready: Chat) -> None:
     """申報 is in 公職人員財產申報…, but 「補休要怎麼申報」 is about comp leave."""
     assert "財產申報" not in await ready.say("補休要怎麼申報")
+
+
+async def test_a_word_several_courses_share_lists_them(make_dialogue: Callable[[datetime], Dialogue]) -> None:
+    chat = Chat(make_dialogue(datetime(2020, 6, 1, 20, 0, tzinfo=TAIPEI)))
+    await onboard(chat, plan_label="新竹市")
+    text = await chat.say("有資安的課嗎")
+    assert "5G網路、應用與資安議題" in text and "資通安全管理法" in text
+
+
+async def test_policy_years_are_not_other_plans(ready: Chat) -> None:
+    """2030 of 「2030雙語國家政策」 names a policy, not another year's plan."""
+    assert "其他年度" not in await ready.say("計畫跟2030雙語國家政策有關嗎")
