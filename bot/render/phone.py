@@ -7,9 +7,12 @@ line longer than the limit is kept whole.
 
 from __future__ import annotations
 
+import re
+
 from bot.domain.textnorm import normalize
 from bot.qa.features import words_of
 
+_CJK = re.compile(r"[\u3400-\u9fff]+")
 LIMIT = 600  # characters of the first message of an answer (most answers are well under 300)
 
 
@@ -27,8 +30,9 @@ def dedupe(text: str) -> str:
 
 
 def _grams(text: str) -> set[str]:
-    folded = normalize(text)
-    return {folded[i : i + 2] for i in range(len(folded) - 1)} | set(words_of(text).split())
+    """Chinese character pairs and Latin words (letter pairs of English would match anything)."""
+    pairs = {run[i : i + 2] for run in _CJK.findall(normalize(text)) for i in range(len(run) - 1)}
+    return pairs | set(words_of(text).split())
 
 
 def split(text: str, limit: int = LIMIT, question: str = "") -> tuple[str, str]:
@@ -38,8 +42,11 @@ def split(text: str, limit: int = LIMIT, question: str = "") -> tuple[str, str]:
     if len(text) <= limit:
         return text, ""
     lines = text.split("\n")
+    line_grams = [_grams(line) for line in lines]
     asked = _grams(question) if question else set()
-    shared = [len(asked & _grams(line)) for line in lines]
+    # A word most lines share (小時 in a list of courses) tells none of them apart.
+    asked = {g for g in asked if 2 * sum(g in lg for lg in line_grams) <= len(lines)}
+    shared = [len(asked & lg) for lg in line_grams]
     # What the question shares with a line, for the room the line takes (a short line that names
     # the figure asked about beats a long paragraph that shares a few words).
     ranked = sorted(range(1, len(lines)), key=lambda i: (-shared[i] / (len(lines[i]) + 20) ** 0.5, i))
