@@ -92,3 +92,9 @@ async def test_typed_cancel_leaves_the_claim_and_record_questions(ready: Chat) -
     assert "請選擇" in await ready.say("取消")
     await ready.say("/record")
     assert "請選擇" in await ready.say("✖️ 取消") or "請選擇" in ready.text
+
+
+async def test_next_with_no_step_on_screen_starts_the_steps(ready: Chat) -> None:
+    await ready.say("客服電話")
+    assert "步驟 1／6" in await ready.say("下一步")
+    assert "步驟 2／6" in await ready.say("下一步")
