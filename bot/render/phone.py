@@ -13,6 +13,38 @@ from bot.domain.textnorm import normalize
 from bot.qa.features import words_of
 
 _CJK = re.compile(r"[\u3400-\u9fff]+")
+_SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "and",
+        "or",
+        "is",
+        "are",
+        "do",
+        "does",
+        "i",
+        "my",
+        "me",
+        "it",
+        "this",
+        "that",
+        "what",
+        "whats",
+        "how",
+        "which",
+        "can",
+        "with",
+    ]
+)
 LIMIT = 600  # characters of the first message of an answer (most answers are well under 300)
 
 
@@ -32,7 +64,7 @@ def dedupe(text: str) -> str:
 def _grams(text: str) -> set[str]:
     """Chinese character pairs and Latin words (letter pairs of English would match anything)."""
     pairs = {run[i : i + 2] for run in _CJK.findall(normalize(text)) for i in range(len(run) - 1)}
-    return pairs | set(words_of(text).split())
+    return pairs | (set(words_of(text).split()) - _SMALL_WORDS)
 
 
 def split(text: str, limit: int = LIMIT, question: str = "") -> tuple[str, str]:
