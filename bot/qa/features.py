@@ -54,6 +54,7 @@ class Query:
     raw: str
     covered: set[int] = field(default_factory=set)  # understood character positions of `compact`
     covered_words: set[str] = field(default_factory=set)
+    known: frozenset[str] = frozenset()  # words of the vocabulary as spelled: never another word's typo
 
     @cached_property
     def compact(self) -> str:
@@ -121,7 +122,7 @@ class Term:
                     q.cover(start, start + len(self.text.replace(" ", "")))
                 return start + len(self.text.replace(" ", "")) if start >= 0 else 1
             if len(self.text) >= 5 and " " not in self.text:
-                typos = [w for w in q.word_list if self._typo_of(w)]
+                typos = [w for w in q.word_list if w not in q.known and self._typo_of(w)]  # "there" ≠ "where"
                 q.covered_words.update(typos)
                 return 1 if typos else 0
             return 0
@@ -161,6 +162,8 @@ class Vocabulary:
     def __init__(self, concepts: dict[str, list[Term]], filler: list[Term]) -> None:
         self.concepts = concepts
         self.filler = filler
+        self.known = frozenset(w for t in (*filler, *(t for ts in concepts.values() for t in ts)) if t.kind == "word"
+                               for w in t.text.split())  # fmt: skip
         entries: list[tuple[str | None, Term]] = [(name, term) for name, terms in concepts.items() for term in terms]
         entries += [(None, term) for term in filler]
         self._by_char: dict[str, list[tuple[str | None, Term]]] = {}
@@ -218,6 +221,7 @@ class Vocabulary:
     def concepts_in(self, q: Query) -> dict[str, int]:
         """Concept → where in the compact text its last mention ends (ASCII words: 1)."""
         found: dict[str, int] = {}
+        q.known = self.known
 
         def note(names: set[str | None], end: int) -> None:
             for name in names:
