@@ -257,6 +257,14 @@ def _courses_named(ctx: Context) -> Reply:
 
 def category(ctx: Context) -> Reply:
     plan = ctx.plan
+    if not ctx.entities.categories:  # the 「課程類別」 button or label: every category, with its hours
+        names = dict.fromkeys(x for _, c in plan.iter_courses() for x in (c.section, c.category) if x)
+        heads = []
+        for cat in names:
+            found = [c for _, c in plan.iter_courses() if cat in (c.category, c.section)]
+            hours = show_hours(sum(c.hours for c in found))
+            heads.append(t("qa.category.head", category=cat, hours=hours, count=len(found)).rstrip("：:"))
+        return _reply("\n".join(heads) or bundles(ctx).text)
     lines = []
     for cat in ctx.entities.categories[:2]:
         courses = [(b, c) for b, c in plan.iter_courses() if cat in (c.category, c.section)]

@@ -98,3 +98,12 @@ async def test_next_with_no_step_on_screen_starts_the_steps(ready: Chat) -> None
     await ready.say("客服電話")
     assert "步驟 1／6" in await ready.say("下一步")
     assert "步驟 2／6" in await ready.say("下一步")
+
+
+async def test_every_topic_label_typed_gets_an_answer(ready: Chat) -> None:
+    from bot.qa.answers import ANSWERS
+
+    zh = catalog("zh-TW")
+    for topic in ANSWERS:
+        label = zh.gettext(f"topic.{topic}")
+        assert (await ready.say(label)).strip(), label
