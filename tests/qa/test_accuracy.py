@@ -48,7 +48,7 @@ async def accuracy(tmp_path: Path, name: str) -> tuple[float, list[str], list[st
     finally:
         await store.close()
     answerable = sum(1 for row in rows if row["expect"] is not None)
-    return 1 - len(failures) / answerable, failures, wrong
+    return (1 - len(failures) / answerable if answerable else 1.0), failures, wrong
 
 
 HEDGES = (
@@ -63,8 +63,18 @@ HEDGES = (
 )
 
 
-@pytest.mark.parametrize("name", ["dev", "heldout", "fresh", "blind", "blind2", "blind3"])
+# blind4 was measured untouched, once, at the end of issue 15's work: 181/200 (90.5%).
+@pytest.mark.parametrize("name", ["dev", "heldout", "fresh", "blind", "blind2", "blind3", "blind4"])
 async def test_answers_carry_the_right_facts(tmp_path: Path, name: str) -> None:
     score, failures, wrong = await accuracy(tmp_path, name)
     assert score >= TARGET, f"{score:.1%} < {TARGET:.0%}:\n" + "\n".join(failures)
     assert len(wrong) <= 3, "\n".join(wrong)  # fresh.jsonl has 30 out-of-scope questions
+
+
+DECLINED_TARGET = 0.90  # issue 15: at least 90% of out-of-scope questions declined (measured 79/80)
+
+
+async def test_out_of_scope_questions_are_declined(tmp_path: Path) -> None:
+    _, _, wrong = await accuracy(tmp_path, "outofscope2")
+    total = len(load("outofscope2"))
+    assert 1 - len(wrong) / total >= DECLINED_TARGET, "\n".join(wrong)
