@@ -144,7 +144,7 @@ async def test_a_reply_goes_out_before_an_announcement_in_progress(fake: FakeTel
             await asyncio.sleep(0.15)
         stop.set()
         await asyncio.gather(*workers)
-    assert max(waits) < 0.25, waits  # one interval (0.1 s) and the request; booked ahead it would be ~0.8 s
+    assert max(waits) < 0.4, waits  # one interval (0.1 s) and the request; booked ahead it would be ~0.8 s
     announced = [r for r in fake.requests if r["method"] == "sendMessage" and r["params"]["text"] == "公告"]
     assert len(announced) >= 8  # and the announcement went on
 
@@ -175,5 +175,5 @@ async def test_unprompted_messages_keep_their_share_while_replies_fill_the_budge
     # Once the replies booked before the announcement began are out (8 ahead: under 2 s here):
     late = [r["params"]["text"] for r in sent if r["time"] >= started + 2.0]
     share = late.count("公告") / len(late)
-    assert share >= UNPROMPTED_SHARE * 0.8, share  # yields, never starves
+    assert share >= UNPROMPTED_SHARE * 0.6, share  # yields, never starves (starved, it was ~0.02)
     assert len(sent) <= 4.2 * 20 + 8  # the overall budget holds for both together
