@@ -10,21 +10,32 @@ The engine is loaded once per session and each picture is read once.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import threading
 from collections.abc import Sequence
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 from rapidfuzz import fuzz
 
 from bot.domain.course_match import CourseMatcher
-from bot.domain.ocr import MAX_BYTES, ImageError, RapidOcrEngine, decode, default_engine
+from bot.domain.ocr import (
+    DET_PIXELS,
+    MAX_BYTES,
+    STRIP_OVERLAP,
+    ImageError,
+    RapidOcrEngine,
+    decode,
+    default_engine,
+    strips,
+    working_size,
+)
 from bot.domain.record import parse_record
 from bot.domain.record_reading import RecordReading, read_record
 from bot.plans.model import Plan
 from tests.support.reading import card_records, strip_code, table_records
-from tests.support.screenshots import FONT_DIR, Row, as_jpeg, pc_table, phone_shots
+from tests.support.screenshots import FONT_DIR, INK, Row, as_jpeg, font, pc_table, phone_shots
 
 pytestmark = pytest.mark.skipif(
     not (FONT_DIR / "NotoSansCJK-Regular.ttc").exists(), reason="needs Debian's fonts-noto-cjk (.ci/run installs it)"
@@ -82,8 +93,15 @@ def read(engine: RapidOcrEngine) -> dict[str, list[list[str]]]:
         "phone-kaohsiung": phone_shots(KAOHSIUNG_ROWS),
         "phone-hsinchu": phone_shots(HSINCHU_ROWS, width=750, height=1624),
         "phone-hsinchu-jpeg": [as_jpeg(s) for s in phone_shots(HSINCHU_ROWS)],
+        "phone-hsinchu-scrolling": [scrolling_shot(HSINCHU_ROWS)],
     }
     return {k: [engine.read(p) for p in shots] for k, shots in pictures.items()}
+
+
+def scrolling_shot(rows: Sequence[Row]) -> bytes:
+    """One phone screenshot of the whole card list (a "scrolling screenshot")."""
+    (shot,) = phone_shots(rows, per_shot=len(rows), overlap=0, height=620 * len(rows) + 400)
+    return shot
 
 
 def assert_rows_read(
@@ -134,6 +152,35 @@ def test_phone_cards_over_overlapping_shots(
     assert len(shots) >= 2
     assert all(lines[0].startswith("10:24") for lines in shots)  # the status bar is a line of its own
     assert_rows_read(request.getfixturevalue(plan_name), rows, card_records(shots), "課程名稱", "上課期間")
+
+
+def test_scrolling_screenshot_read_in_strips(read: dict[str, list[list[str]]], hsinchu: Plan) -> None:
+    with Image.open(io.BytesIO(scrolling_shot(HSINCHU_ROWS))) as img:
+        assert len(strips(*working_size(*img.size))) >= 2  # the seam between strips crosses the cards
+    lines = read["phone-hsinchu-scrolling"][0]
+    assert sum(line.startswith("No.\t") for line in lines) == len(HSINCHU_ROWS)  # no card read twice
+    assert_rows_read(hsinchu, HSINCHU_ROWS, card_records([lines]), "課程名稱", "上課期間")
+
+
+@pytest.mark.parametrize(
+    ("width", "height"), [(600, 1300), (600, 1700), (600, 20_000), (1920, 1194), (2000, 300), (37, 9)]
+)
+def test_strips_cover_the_picture_within_the_budget(width: int, height: int) -> None:
+    bands = strips(width, height)
+    assert bands[0][0] == 0 and bands[-1][1] == height
+    for (_, bottom), (top, _) in itertools.pairwise(bands):
+        assert bottom - top >= STRIP_OVERLAP
+    if len(bands) > 1:
+        assert all(width * (bottom - top) <= DET_PIXELS for top, bottom in bands)
+        assert all((bottom - top) % 32 == 0 for top, bottom in bands)  # no resizing in the detector
+
+
+def test_one_line_picture(engine: RapidOcrEngine) -> None:
+    img = Image.new("RGB", (360, 20), "white")  # lower than the detector's smallest input
+    ImageDraw.Draw(img).text((4, 0), "認證時數 2.0 已通過", font=font(16), fill=INK)
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    assert [line.replace("\t", " ") for line in engine.read(out.getvalue())] == ["認證時數 2.0 已通過"]
 
 
 def test_course_not_in_plan_is_not_matched(read: dict[str, list[list[str]]], kaohsiung: Plan) -> None:
