@@ -267,16 +267,16 @@ class OutboxQueries(SqlBase):
 
     async def lease_holders(self, prefix: str) -> list[str]:
         found = await self._fetch(
-            "SELECT holder FROM leases WHERE name LIKE ? AND expires_at >= ? ORDER BY name",
-            (prefix.replace("%", "") + "%", self._clock()),
+            "SELECT holder FROM leases WHERE substr(name, 1, ?) = ? AND expires_at >= ? ORDER BY name",
+            (len(prefix), prefix, self._clock()),  # a plain prefix: no LIKE wildcards to escape
         )
         return [row[0] for row in found]
 
     async def first_sighting(self, key: str, keep: timedelta) -> bool:
         now = self._clock()
         async with self._transaction() as tx:
-            OutboxQueries._sightings += 1
-            if OutboxQueries._sightings % SEEN_SWEEP_EVERY == 0:
+            self._sightings += 1  # this store's count: the class's 0 is only where it starts
+            if self._sightings % SEEN_SWEEP_EVERY == 0:
                 await tx.execute("DELETE FROM seen_events WHERE expires_at < ?", (now,))
             # An id seen before but expired counts as new again: the platforms resend within minutes.
             new = await tx.execute(
