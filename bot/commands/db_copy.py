@@ -43,7 +43,13 @@ PAGE = 5_000  # rows read and written at a time: 100,000 people never sit in mem
 Kind = Literal["int", "text", "bool", "time", "date"]
 # Leases a running service keeps renewing; a day's reminder-run lease outlives its run by minutes.
 IDLE_LEASES = ("reminder-run:",)
-SKIPPED = ("leases", "seen_events", "health")  # plus the migrations' own schema_version
+SKIPPED = (
+    "leases",
+    "seen_events",
+    "health",
+    "console_links",
+    "console_sessions",
+)  # logins end with the move  # plus the migrations' own schema_version
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ TABLES: tuple[Table, ...] = (
     Table("broadcasts", ("id",), (
         ("id", "int"), ("plan_id", "text"), ("audience", "text"), ("text", "text"), ("author", "text"),
         ("created_at", "time"), ("finished_at", "time"), ("reported_at", "time"), ("delay_reported_at", "time"),
+        ("scheduled_for", "time"), ("cancelled_at", "time"),
     ), identity=True),
     Table("deliveries", ("id",), (
         ("id", "int"), ("key", "text"), ("kind", "text"), ("user_id", "int"), ("plan_id", "text"),
@@ -93,6 +100,16 @@ TABLES: tuple[Table, ...] = (
         ("audience_size", "int"),
     ), identity=True),
     Table("counters", ("name",), (("name", "text"), ("value", "int"))),
+    Table("published_plans", ("id",), (
+        ("id", "int"), ("filename", "text"), ("version", "int"), ("text", "text"), ("published_by", "text"),
+        ("published_at", "time"),
+    ), identity=True),
+    Table("settings", ("name",), (
+        ("name", "text"), ("value", "text"), ("updated_by", "text"), ("updated_at", "time"),
+    )),
+    Table("figure_snapshots", ("id",), (
+        ("id", "int"), ("day", "date"), ("plan_id", "text"), ("figures", "text"), ("taken_at", "time"),
+    ), identity=True),
 )  # fmt: skip
 COUNTERS = "counters"  # the migrations create the epoch counter: merged, not inserted
 

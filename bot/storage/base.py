@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Literal, Self
 
+from bot.storage.console import ConsoleSession, FigureSnapshot, PublishedPlan, Setting
 from bot.storage.outbox import AuditEntry, Broadcast, DeliveryKind, Job, Outcome, Sweep
 
 CHANNELS = ("console", "telegram", "line")
@@ -200,9 +201,24 @@ class Store(ABC):
 
     @abstractmethod
     async def queue_broadcast(
-        self, plan_id: str, audience: str, text: str, author: str, user_ids: Sequence[int]
+        self,
+        plan_id: str,
+        audience: str,
+        text: str,
+        author: str,
+        user_ids: Sequence[int],
+        *,
+        send_at: datetime | None = None,
     ) -> Broadcast:
-        """Store an announcement with one delivery row per recipient, in one transaction."""
+        """Store an announcement with one delivery row per recipient, in one transaction. With
+        `send_at` (aware) its rows wait until then (their `not_before`), and it records
+        `scheduled_for`: claimed by whichever instance's sender comes first after that time."""
+
+    @abstractmethod
+    async def cancel_broadcast(self, broadcast_id: int) -> bool:
+        """Cancel an announcement before its first send: every row becomes skipped ("cancelled")
+        and `cancelled_at` is set, atomically against a sender claiming its rows. False (nothing
+        changed) when unknown, cancelled already, or any row was claimed or sent."""
 
     @abstractmethod
     async def claim(self, channel: str, limit: int, *, kinds: Sequence[DeliveryKind], batch_key: str) -> list[Job]:
@@ -276,6 +292,63 @@ class Store(ABC):
     async def last_sweep_day(self) -> date | None:
         """The latest day a reminder run was recorded for."""
 
+    # ---- HR's console: see bot/storage/console.py ----
+
+    @abstractmethod
+    async def issue_console_link(self, digest: str, admin: str, expires_at: datetime) -> None:
+        """Keep a one-time login link, by the SHA-256 hex digest of its token (never the token)."""
+
+    @abstractmethod
+    async def redeem_console_link(self, digest: str, now: datetime) -> str | None:
+        """The admin key (e.g. "telegram:123") of a link, exactly once, atomically across
+        instances; None when unknown, used already or expired at `now`."""
+
+    @abstractmethod
+    async def open_console_session(self, digest: str, admin: str, csrf: str, expires_at: datetime) -> None:
+        """Keep a console session by the SHA-256 hex digest of its cookie's token."""
+
+    @abstractmethod
+    async def console_session(self, digest: str, now: datetime) -> ConsoleSession | None:
+        """The session a cookie's digest names, unless it ended (expired at `now` or closed)."""
+
+    @abstractmethod
+    async def close_console_session(self, digest: str) -> None:
+        """Logout: the session is gone for every instance."""
+
+    @abstractmethod
+    async def store_published_plan(self, filename: str, text: str, actor: str) -> PublishedPlan:
+        """Keep a new version of a plan file (the previous ones stay); validate it first
+        (bot/plans/published.py does)."""
+
+    @abstractmethod
+    async def published_plans(self) -> list[PublishedPlan]:
+        """The latest version of each published plan file, by file name."""
+
+    @abstractmethod
+    async def plan_versions(self, filename: str) -> list[PublishedPlan]:
+        """Every version of one file, newest first."""
+
+    @abstractmethod
+    async def plans_version(self) -> int:
+        """A number that grows with every publication (0 for none): cheap to poll."""
+
+    @abstractmethod
+    async def put_setting(self, name: str, value: str, actor: str) -> None:
+        """Set a value every instance reads (see console.REMINDERS_PAUSED)."""
+
+    @abstractmethod
+    async def setting(self, name: str) -> Setting | None:
+        """A shared setting, or None when never set."""
+
+    @abstractmethod
+    async def save_snapshot(self, day: date, plan_id: str, figures: dict[str, Any]) -> None:
+        """Keep a plan's figures as they are at a reminder run (one per day and plan; the
+        day's later run replaces it)."""
+
+    @abstractmethod
+    async def latest_snapshot(self, plan_id: str, before: date | None = None) -> FigureSnapshot | None:
+        """The latest snapshot of a plan (before `before`, when given)."""
+
     # ---- audit and coordination ----
 
     @abstractmethod
@@ -322,7 +395,11 @@ class Store(ABC):
 
 __all__ = [
     "CHANNELS",
+    "ConsoleSession",
+    "FigureSnapshot",
     "Mark",
+    "PublishedPlan",
+    "Setting",
     "Store",
     "StoreError",
     "UnansweredQuestion",

@@ -77,6 +77,19 @@ class Broadcast:
     counts: dict[str, int] = field(default_factory=dict)  # status → rows ("retrying": pending after a failure)
     uncertain: int = 0  # sent again after a crash: may have arrived twice (Telegram only)
     delay_reported_at: datetime | None = None  # the author was told that delivery is being retried
+    scheduled_for: datetime | None = None  # sent from then on (None: at once)
+    cancelled_at: datetime | None = None  # cancelled before its first send: nothing was sent
+
+    @property
+    def scheduled(self) -> bool:
+        """Still waiting for its time: scheduled, not cancelled, nothing claimed yet."""
+        return self.scheduled_for is not None and self.cancelled_at is None and not self.started
+
+    @property
+    def started(self) -> bool:
+        """Any row claimed or final (cancelled rows aside)."""
+        waiting = self.counts.get("pending", 0)
+        return self.cancelled_at is None and self.recipients > waiting
 
     @property
     def recipients(self) -> int:

@@ -33,6 +33,7 @@ from bot.storage.base import Store, StoreError
 from bot.storage.postgres_migrations import migrate
 from bot.storage.rows import Row
 from bot.storage.sql_base import utc_now
+from bot.storage.sql_console import ConsoleQueries
 from bot.storage.sql_outbox import OutboxQueries
 from bot.storage.sql_people import PeopleQueries
 
@@ -160,10 +161,11 @@ class _PgTx:
                 error = again
 
 
-class PostgresStore(PeopleQueries, OutboxQueries, Store):
+class PostgresStore(PeopleQueries, OutboxQueries, ConsoleQueries, Store):
     """`Store` over a PostgreSQL database; `now` lets tests fix the clock."""
 
     CLAIM_LOCK = " FOR UPDATE OF d SKIP LOCKED"
+    ROW_LOCK = " FOR UPDATE"
 
     def __init__(
         self,

@@ -29,7 +29,10 @@ JOB_SELECT = """
            d.created_at AS queued_at, d.attempts, u.staff
     FROM deliveries d JOIN users u ON u.id = d.user_id
 """
-BROADCAST_COLUMNS = "id, plan_id, audience, text, author, created_at, finished_at, reported_at, delay_reported_at"
+BROADCAST_COLUMNS = (
+    "id, plan_id, audience, text, author, created_at, finished_at, reported_at, delay_reported_at, "
+    "scheduled_for, cancelled_at"
+)
 
 
 def utc_text(moment: datetime) -> str:
@@ -111,7 +114,8 @@ def broadcast(row: Row, counts: dict[str, int], uncertain: int) -> Broadcast:
         id=row["id"], plan_id=row["plan_id"], audience=row["audience"], text=row["text"], author=row["author"],
         created_at=created, finished_at=as_time(row["finished_at"]),
         reported_at=as_time(row["reported_at"]), counts=counts, uncertain=uncertain,
-        delay_reported_at=as_time(row["delay_reported_at"]),
+        delay_reported_at=as_time(row["delay_reported_at"]), scheduled_for=as_time(row["scheduled_for"]),
+        cancelled_at=as_time(row["cancelled_at"]),
     )  # fmt: skip
 
 

@@ -38,6 +38,9 @@ class SqlBase(ABC):
     _now: Callable[[], datetime] = staticmethod(utc_now)
     # Appended to a SELECT that claims rows: with several senders, each takes rows no other holds.
     CLAIM_LOCK = ""
+    # Appended to a SELECT that must see rows as committed and hold them to the end (a cancel
+    # against a sender's claim). SQLite's one writer at a time needs nothing.
+    ROW_LOCK = ""
 
     @abstractmethod
     def _transaction(self) -> AbstractAsyncContextManager[Tx]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from bot.storage import rows
@@ -14,9 +14,12 @@ from bot.storage.outbox import AuditEntry, Broadcast, DeliveryKind, Job, Outcome
 from bot.storage.sql_base import SqlBase
 from bot.storage.sql_people import marks_list
 
-# A failed row waiting for its next try reads "retrying" in the counts; pending rows without
-# `not_before` were never tried.
-_STATUS_SHOWN = "CASE WHEN status = 'pending' AND not_before IS NOT NULL THEN 'retrying' ELSE status END"
+# A failed row waiting for its next try reads "retrying" in the counts; pending rows never
+# claimed (attempts 0: new, or scheduled for later through not_before) read "pending".
+_STATUS_SHOWN = (
+    "CASE WHEN status = 'pending' AND not_before IS NOT NULL AND attempts > 0 THEN 'retrying' ELSE status END"
+)
+CANCELLED = "cancelled"  # the detail of an announcement's rows cancelled before their send
 _OPEN = "status IN ('pending', 'sending')"
 BULK_ROWS = 1000  # rows queued at once from which the planner is told of the table's new size
 SEEN_SWEEP_EVERY = 500  # forget expired event ids once every so many sightings
@@ -42,21 +45,33 @@ class OutboxQueries(SqlBase):
         return new
 
     async def queue_broadcast(
-        self, plan_id: str, audience: str, text: str, author: str, user_ids: Sequence[int]
+        self,
+        plan_id: str,
+        audience: str,
+        text: str,
+        author: str,
+        user_ids: Sequence[int],
+        *,
+        send_at: datetime | None = None,
     ) -> Broadcast:
+        if send_at is not None and send_at.utcoffset() is None:
+            raise ValueError(f"send_at must be timezone-aware, got {send_at.isoformat()}")
         stamp = self._clock()
         async with self._transaction() as tx:
             created = await tx.fetch(
-                "INSERT INTO broadcasts (plan_id, audience, text, author, created_at) VALUES (?, ?, ?, ?, ?) "
-                "RETURNING id",
-                (plan_id, audience, text, author, stamp),
+                "INSERT INTO broadcasts (plan_id, audience, text, author, created_at, scheduled_for) "
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                (plan_id, audience, text, author, stamp, send_at),
             )
             broadcast_id = int(created[0][0])
             if user_ids:
                 await tx.executemany(
-                    "INSERT INTO deliveries (key, kind, user_id, plan_id, broadcast_id, created_at, updated_at) "
-                    "VALUES (?, 'broadcast', ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-                    [(f"broadcast:{broadcast_id}:{uid}", uid, plan_id, broadcast_id, stamp, stamp) for uid in user_ids],
+                    "INSERT INTO deliveries (key, kind, user_id, plan_id, broadcast_id, created_at, updated_at, "
+                    "not_before) VALUES (?, 'broadcast', ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                    [
+                        (f"broadcast:{broadcast_id}:{uid}", uid, plan_id, broadcast_id, stamp, stamp, send_at)
+                        for uid in user_ids
+                    ],
                 )
         if len(user_ids) >= BULK_ROWS:
             await self._analyze("deliveries")
@@ -85,6 +100,12 @@ class OutboxQueries(SqlBase):
                         f"{due} AND d.batch_key = ? ORDER BY d.id LIMIT ?{lock}",
                         (now, channel, *kinds, batch_key, limit),
                     )
+                elif head.kind == "broadcast":  # a scheduled announcement whose time came: never tried
+                    found = await tx.fetch(
+                        f"{due} AND d.batch_key IS NULL AND d.broadcast_id = ? AND u.lang = ? ORDER BY d.id "
+                        f"LIMIT ?{lock}",
+                        (now, channel, *kinds, head.broadcast_id, head.lang, limit),
+                    )
             else:
                 first = await tx.fetch(f"{fresh} ORDER BY d.id LIMIT 1{lock}", (channel, *kinds))
                 if not first:
@@ -107,6 +128,30 @@ class OutboxQueries(SqlBase):
                     [(batch_key, now, job.id) for job in jobs],
                 )
         return [replace(job, batch_key=batch_key, attempts=job.attempts + 1) for job in jobs]
+
+    async def cancel_broadcast(self, broadcast_id: int) -> bool:
+        now = self._clock()
+        async with self._transaction() as tx:
+            # Locked (PostgreSQL) and read as committed: a sender's claim in flight either
+            # finished first (its rows read "sending" here: too late) or skips these rows.
+            found = await tx.fetch(
+                f"SELECT status, attempts FROM deliveries WHERE broadcast_id = ?{self.ROW_LOCK}", (broadcast_id,)
+            )
+            if any(row[0] != "pending" or int(row[1]) > 0 for row in found):
+                return False
+            done = await tx.execute(
+                "UPDATE broadcasts SET cancelled_at = ?, finished_at = ?, reported_at = ? "
+                "WHERE id = ? AND cancelled_at IS NULL",
+                (now, now, now, broadcast_id),
+            )
+            if not done:
+                return False
+            await tx.execute(
+                "UPDATE deliveries SET status = 'skipped', detail = ?, not_before = NULL, updated_at = ? "
+                "WHERE broadcast_id = ? AND status = 'pending'",
+                (CANCELLED, now, broadcast_id),
+            )
+        return True
 
     async def reclaim_orphans(self, uncertain_channels: Sequence[str] = ("telegram",)) -> list[Job]:
         names = marks_list(len(uncertain_channels)) or "NULL"

@@ -24,6 +24,7 @@ import aiosqlite
 from bot.storage.base import Store, StoreError
 from bot.storage.rows import Row, utc_text
 from bot.storage.sql_base import utc_now
+from bot.storage.sql_console import ConsoleQueries
 from bot.storage.sql_outbox import OutboxQueries
 from bot.storage.sql_people import PeopleQueries
 from bot.storage.sqlite_migrations import migrate
@@ -61,7 +62,7 @@ class _SqliteTx:
         return list(await self.db.execute_fetchall(sql, bound(params)))
 
 
-class SqliteStore(PeopleQueries, OutboxQueries, Store):
+class SqliteStore(PeopleQueries, OutboxQueries, ConsoleQueries, Store):
     """`Store` over one SQLite file (or `:memory:`); `now` lets tests fix the clock."""
 
     def __init__(self, path: str, *, now: Callable[[], datetime] = utc_now) -> None:

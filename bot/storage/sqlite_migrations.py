@@ -143,6 +143,51 @@ MIGRATIONS: list[str] = [
     CREATE INDEX deliveries_due ON deliveries (status, not_before);
     CREATE INDEX deliveries_pending ON deliveries (id) WHERE status = 'pending';
     """,
+    # 8: HR's console in the browser. One-time login links and sessions (only SHA-256 digests
+    # of their tokens), announcements scheduled for later (their deliveries wait until
+    # `scheduled_for` through `not_before`) or cancelled, plan files published to the database
+    # (every version kept) so that every instance serves the same, settings shared by the
+    # instances (reminders paused), and the figures as they stood at each reminder run.
+    """
+    CREATE TABLE console_links (
+        digest TEXT PRIMARY KEY,
+        admin TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    );
+    CREATE TABLE console_sessions (
+        digest TEXT PRIMARY KEY,
+        admin TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    ALTER TABLE broadcasts ADD COLUMN scheduled_for TEXT;
+    ALTER TABLE broadcasts ADD COLUMN cancelled_at TEXT;
+    CREATE TABLE published_plans (
+        id INTEGER PRIMARY KEY,
+        filename TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        published_by TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        UNIQUE (filename, version)
+    );
+    CREATE TABLE settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE figure_snapshots (
+        id INTEGER PRIMARY KEY,
+        day TEXT NOT NULL,
+        plan_id TEXT NOT NULL,
+        figures TEXT NOT NULL,
+        taken_at TEXT NOT NULL,
+        UNIQUE (day, plan_id)
+    );
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
