@@ -248,7 +248,8 @@ def _courses_named(ctx: Context) -> Reply:
     """「有資安的課嗎」: every course whose name has the word, with its hours and bundle."""
     plan = ctx.plan
     found = [plan.courses_by_key[k] for k in ctx.entities.courses]
-    lines = [t("qa.courses.head", word=ctx.entities.word, count=len(found))]
+    head = "qa.courses.about" if ctx.entities.related else "qa.courses.head"
+    lines = [t(head, word=ctx.entities.word, count=len(found))]
     for c in found:
         owner = plan.bundles_of_course(c.key)[0]
         lines.append(t("qa.category.course", name=c.name, hours=show_hours(c.hours), bundle=owner.name))

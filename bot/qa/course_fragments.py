@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.domain.textnorm import fold_width, normalize
 from bot.plans.model import Plan
-from bot.qa.features import Query, Term, sounds_of, words_of
+from bot.qa.features import Glossary, Query, Term, sounds_of, words_of
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 COURSE_WORDS = ("課", "堂")
 COURSE_WORDS_EN = (" course ", " courses ", " class ", " lesson ", " module ")
+SUBJECT_WORDS = ("相關", "有關", "關於", "講")  # 「有沒有性平相關的」: asks about a subject
+SUBJECT_WORDS_EN = (" anything ", " something ", " about ", " topic ", " subject ")
 MIN_SOUND = 3  # fragments this long or longer also match by sound
 MAX_SHARED = 6  # 「有資安的課嗎」: a fragment of at most this many courses lists them
 
@@ -40,6 +43,7 @@ def _latin_words(name: str) -> set[str]:
 class FragmentIndex:
     plan: Plan
     common: set[str]  # normalised vocabulary terms: never a course's fragment
+    glossary: Glossary = ()
     _cjk: dict[str, str] = field(init=False, default_factory=dict)  # fragment → course key
     _latin: dict[str, str] = field(init=False, default_factory=dict)
     _sounds: dict[tuple[str, ...], str] = field(init=False, default_factory=dict)
@@ -107,6 +111,32 @@ class FragmentIndex:
             q.cover(*spans[key])
         return key
 
+    def related(self, q: Query) -> tuple[str, tuple[str, ...]] | None:
+        """(the words as typed, the courses) a glossary word names (「AI的課」, "metaverse course"):
+        every course whose name holds one of the word's spellings, at most MAX_SHARED."""
+        text = q.compact
+        asks = any(w in text for w in (*COURSE_WORDS, *SUBJECT_WORDS))
+        if not (asks or any(w in q.words for w in (*COURSE_WORDS_EN, *SUBJECT_WORDS_EN))):
+            return None
+        order = [c.key for _, c in self.plan.iter_courses()]
+        names = {c.key: Term.make(c.name).text for _, c in self.plan.iter_courses()}
+        keys: set[str] = set()
+        said: list[Term] = []
+        for term, spellings in self.glossary:
+            if not term.present_in(q):
+                continue
+            named = {k for k, name in names.items() if any(s in name for s in spellings)}
+            if named:
+                keys |= named
+                said.append(term)
+        if not keys or len(keys) > MAX_SHARED:
+            return None
+        for term in said:
+            term.found_exactly(q)  # the words are understood
+        typed = dict.fromkeys(w for term in said for w in _typed(term, q.raw))
+        words = [w for w in typed if not any(w.lower() in o.lower() and w != o for o in typed)]
+        return "、".join(words) or said[0].text, tuple(sorted(keys, key=order.index))
+
     def find_all(self, q: Query) -> tuple[str, tuple[str, ...]] | None:
         """(the fragment, its courses) when the question asks for courses on something several
         course names share (「有資安的課嗎」); the longest such fragment."""
@@ -120,3 +150,11 @@ class FragmentIndex:
         start = text.find(frag)
         q.cover(start, start + len(frag))
         return frag, keys
+
+
+def _typed(term: Term, raw: str) -> list[str]:
+    """The glossary word as the question spells it (「AI」 of 「ＡＩ的課」), to quote it back."""
+    if term.kind == "word":
+        pattern = r"(?<![a-z0-9])" + r"\W+".join(re.escape(w) for w in term.text.split()) + r"(?![a-z0-9])"
+        return re.findall(pattern, fold_width(raw), flags=re.IGNORECASE)
+    return re.findall(re.escape(term.text), normalize(raw))

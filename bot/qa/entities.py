@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.plans.model import Plan
 from bot.qa.course_fragments import FragmentIndex
-from bot.qa.features import Query, Term
+from bot.qa.features import Glossary, Query, Term
 
 RUN = 4
 GENERIC = {"課程", "訓練", "相關", "能力", "公務", "人員", "政府", "教育", "價值", "管理", "知識", "主流", "專業"}
@@ -41,6 +41,7 @@ class Entities:
     desks: tuple[str, ...] = ()
     courses: tuple[str, ...] = ()  # several courses whose names share the word asked about
     word: str = ""  # that word
+    related: bool = False  # the courses are about the word (the glossary's), not named with it
 
     def kinds(self) -> set[str]:
         found = set()
@@ -60,6 +61,7 @@ class Entities:
 class EntityIndex:
     plan: Plan
     common: set[str] = field(default_factory=set)  # the vocabulary's terms: ordinary words of questions
+    glossary: Glossary = ()
     _fragments: FragmentIndex = field(init=False)
     _bundle_terms: list[tuple[Term, str]] = field(init=False)
     _group_terms: list[tuple[Term, str]] = field(init=False)
@@ -91,7 +93,7 @@ class EntityIndex:
                 pairs.setdefault(pair, set()).add(c)
         self._category_pairs = {p: next(iter(cs)) for p, cs in pairs.items() if len(cs) == 1 and p not in GENERIC}
         self._desks = [(Term.make(n), d.id) for d in plan.help_desks for n in (d.name.zh_TW, *d.aliases)]
-        self._fragments = FragmentIndex(plan, self.common | GENERIC)
+        self._fragments = FragmentIndex(plan, self.common | GENERIC, self.glossary)
 
     @staticmethod
     def _find(terms: list[tuple[Term, str]], q: Query) -> tuple[str, ...]:
@@ -142,6 +144,13 @@ class EntityIndex:
     def find(self, q: Query) -> Entities:
         course = self.course_in(q)
         shared = None if course else self._fragments.find_all(q)
+        related = None if course else self._fragments.related(q)
+        if related is not None:  # 「AI的課」, 「有沒有講資安的課」 (資安, 資通安全, 社交工程)
+            keys = tuple(dict.fromkeys((*(shared[1] if shared else ()), *related[1])))
+            if len(keys) == 1:
+                course, shared = keys[0], None
+            else:
+                shared = (shared[0] if shared else related[0], keys)
         return Entities(
             bundles=self._find(self._bundle_terms, q),
             groups=self._find(self._group_terms, q),
@@ -150,4 +159,5 @@ class EntityIndex:
             desks=self._find(self._desks, q),
             courses=shared[1] if shared else (),
             word=shared[0] if shared else "",
+            related=related is not None,
         )

@@ -104,6 +104,12 @@ class Term:
             return cls(text, "cjk", sounds_of(text))
         return cls(text, "mixed")
 
+    def present_in(self, q: Query) -> bool:
+        """Written as it is (no typo, no sound), without marking anything understood."""
+        if not self.text:
+            return False
+        return f" {self.text} " in q.words if self.kind == "word" else self.text in q.compact
+
     def _typo_of(self, word: str) -> bool:
         return abs(len(word) - len(self.text)) <= 1 and Levenshtein.distance(word, self.text) <= 1
 
@@ -152,6 +158,9 @@ class Term:
         return end
 
 
+Glossary = tuple[tuple[Term, tuple[str, ...]], ...]  # a word as typed → how the plan's names spell it
+
+
 class Vocabulary:
     """Concept name → terms; `concepts_in(query)` lists the concepts a question contains.
 
@@ -159,9 +168,10 @@ class Vocabulary:
     is only checked against the few terms that could occur in it.
     """
 
-    def __init__(self, concepts: dict[str, list[Term]], filler: list[Term]) -> None:
+    def __init__(self, concepts: dict[str, list[Term]], filler: list[Term], glossary: Glossary = ()) -> None:
         self.concepts = concepts
         self.filler = filler
+        self.glossary = glossary
         self.known = frozenset(w for t in (*filler, *(t for ts in concepts.values() for t in ts)) if t.kind == "word"
                                for w in t.text.split())  # fmt: skip
         entries: list[tuple[str | None, Term]] = [(name, term) for name, terms in concepts.items() for term in terms]
@@ -196,7 +206,12 @@ class Vocabulary:
             terms = {Term.make(str(t)) for lang_terms in langs.values() for t in lang_terms}
             concepts[name] = sorted(terms, key=lambda t: -len(t.text))
         filler = [Term.make(str(t)) for lang_terms in data["filler"].values() for t in lang_terms]
-        return cls(concepts, filler)
+        said: dict[Term, list[str]] = {}
+        for spelled, aliases in (data.get("glossary") or {}).items():
+            for alias in aliases:
+                said.setdefault(Term.make(str(alias)), []).append(normalize(str(spelled)))
+        glossary = tuple((term, tuple(names)) for term, names in said.items())
+        return cls(concepts, filler, glossary)
 
     def _candidates(self, q: Query) -> dict[Term, set[str | None]]:
         found: dict[Term, set[str | None]] = {}

@@ -106,7 +106,7 @@ class Matcher:
         self.plan = plan
         self.vocabulary = vocabulary
         self.topics = topics
-        self.entities = EntityIndex(plan, vocabulary.common_terms())
+        self.entities = EntityIndex(plan, vocabulary.common_terms(), vocabulary.glossary)
         self.action_ids = frozenset(t.id for t in topics if t.action)
 
     def match(self, text: str) -> Match:
