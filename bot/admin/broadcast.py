@@ -5,16 +5,34 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 
 from bot.admin.audience import Audience, select_audience
+from bot.admin.schedule import (
+    AnnouncementRefused,
+    cancel_announcement,
+    check_line_quota,
+    in_quiet_hours,
+)
 from bot.channels.base import Channel
 from bot.core.messages import Reply
 from bot.core.services import Services
+from bot.domain.calendar import TAIPEI
 from bot.i18n import DEFAULT_LANG, t, using
+from bot.render.numbers import show_date, show_time
 from bot.storage.outbox import Broadcast
 
 log = logging.getLogger(__name__)
 MAX_ANNOUNCEMENT = 2000  # characters: well inside Telegram's 4,096 and LINE's 5,000 with the header
+
+
+__all__ = ["AnnouncementRefused", "cancel_announcement", "in_quiet_hours", "queue_announcement", "render_report"]
+
+
+def show_moment(moment: datetime) -> str:
+    """112年8月31日（四） 14:30, in Asia/Taipei: as staff read a date and time."""
+    local = moment.astimezone(TAIPEI)
+    return f"{show_date(local)} {show_time(local)}"
 
 
 def plan_title(services: Services, plan_id: str, lang: str) -> str:
@@ -28,25 +46,58 @@ def announcement(title: str, text: str) -> str:
 
 
 async def queue_announcement(
-    services: Services, plan_id: str, audience_kind: str, text: str, author: str
+    services: Services,
+    plan_id: str,
+    audience_kind: str,
+    text: str,
+    author: str,
+    *,
+    send_at: datetime | None = None,
 ) -> tuple[Broadcast | None, Audience]:
-    """Store the announcement and one delivery per recipient, then wake the courier.
-    Nothing is stored when nobody matches (returns None)."""
+    """Store the announcement and one delivery per recipient, then wake the courier; with
+    `send_at` (aware, in the future) the deliveries wait until then. Nothing is stored when
+    nobody matches (returns None). Raises `AnnouncementRefused` (nothing stored, the refusal
+    audited) when LINE's remaining monthly quota cannot cover its LINE recipients."""
+    now = services.clock.now()
+    if send_at is not None and send_at.utcoffset() is None:
+        raise ValueError(f"send_at must be timezone-aware, got {send_at.isoformat()}")
+    if send_at is not None and send_at <= now:
+        send_at = None  # its time has come: send now
     audience = await select_audience(services, plan_id, audience_kind)
-    detail = {"plan": plan_id, "audience": audience_kind, "chars": len(text), "channels": dict(audience.by_channel)}
+    detail: dict[str, object] = {
+        "plan": plan_id, "audience": audience_kind, "chars": len(text), "channels": dict(audience.by_channel),
+        "scheduled_for": send_at.isoformat() if send_at else None,
+    }  # fmt: skip
     if audience.size == 0:
         await services.store.audit(author, "broadcast.nobody", detail, 0)
         return None, audience
-    stored = await services.store.queue_broadcast(plan_id, audience_kind, text, author, audience.user_ids)
-    await services.store.audit(author, "broadcast.queued", {"broadcast": stored.id, **detail}, audience.size)
-    log.info("announcement %d queued by %s for %d people", stored.id, author, audience.size)
+    quota = await check_line_quota(services, audience.by_channel.get("line", 0))
+    if not quota.covers:
+        reason = "quota_unknown" if quota.quota is None else "line_quota"
+        await services.store.audit(author, "broadcast.refused", {**detail, "reason": reason}, audience.size)
+        raise AnnouncementRefused(reason, quota.message)
+    stored = await services.store.queue_broadcast(
+        plan_id, audience_kind, text, author, audience.user_ids, send_at=send_at
+    )
+    action = "broadcast.scheduled" if send_at else "broadcast.queued"
+    await services.store.audit(author, action, {"broadcast": stored.id, **detail}, audience.size)
+    log.info("announcement %d %s by %s for %d people", stored.id, action.split(".")[1], author, audience.size)
     services.wake_outbox()
     return stored, audience
 
 
 def render_report(b: Broadcast, title: str) -> str:
     """Sent, blocked, failed, skipped; and how many may have arrived twice. Before the end,
-    when the platform fails for a while: how many wait to be retried."""
+    when the platform fails for a while: how many wait to be retried. A scheduled one says
+    when it goes; a cancelled one, when it was cancelled (nothing was sent)."""
+    audience = t(f"broadcast.audience.{b.audience}")
+    if b.cancelled_at is not None:
+        return t("broadcast.report_cancelled", id=b.id, plan=title, audience=audience, at=show_moment(b.cancelled_at))
+    if b.scheduled and b.scheduled_for is not None:
+        return t(
+            "broadcast.report_scheduled", id=b.id, plan=title, audience=audience, at=show_moment(b.scheduled_for),
+            count=b.recipients,
+        )  # fmt: skip
     if b.finished_at is None:
         return t(
             "broadcast.report_delayed", id=b.id, plan=title, audience=t(f"broadcast.audience.{b.audience}"),

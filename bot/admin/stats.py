@@ -17,6 +17,12 @@ from bot.i18n import current_lang, t
 from bot.render.numbers import num, show_date
 
 STATES = ("not_started", "in_progress", "finished")
+SMALL = 5  # a count of people below this is shown as "fewer than 5": nobody is picked out
+
+
+def small(n: int) -> str:
+    """A count of people as the console and its CSV show it: below 5, 「少於 5 人」."""
+    return t("stats.fewer_than", n=SMALL) if n < SMALL else str(n)
 
 
 @dataclass

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.admin.audience import per_channel, select_audience
-from bot.admin.broadcast import MAX_ANNOUNCEMENT, announcement, plan_title, queue_announcement
+from bot.admin.broadcast import (
+    MAX_ANNOUNCEMENT,
+    AnnouncementRefused,
+    announcement,
+    plan_title,
+    queue_announcement,
+    show_moment,
+)
 from bot.commands.operator import deliver_now, operator, session
 from bot.config import Settings
 from bot.i18n import current_lang, t
@@ -34,8 +41,17 @@ def status_line(b: Broadcast) -> str:
         audience=t(f"broadcast.audience.{b.audience}"), author=b.author, total=b.recipients, open=b.open,
         retrying=b.retrying,
         sent=c.get("sent", 0), blocked=c.get("blocked", 0), failed=c.get("failed", 0), skipped=c.get("skipped", 0),
-        uncertain=b.uncertain, done=t("cli.broadcast_done") if b.finished_at else "",
+        uncertain=b.uncertain, done=_when(b),
     )  # fmt: skip
+
+
+def _when(b: Broadcast) -> str:
+    """Done, cancelled (nothing sent) or waiting for its time, after the figures."""
+    if b.cancelled_at is not None:
+        return t("cli.broadcast_cancelled", at=show_moment(b.cancelled_at))
+    if b.scheduled and b.scheduled_for is not None:
+        return t("cli.broadcast_scheduled", at=show_moment(b.scheduled_for))
+    return t("cli.broadcast_done") if b.finished_at else ""
 
 
 async def run_status(settings: Settings, broadcast_id: int | None, out: TextIO | None = None) -> int:
@@ -66,6 +82,10 @@ async def run_broadcast(
         return 2
     async with session(settings) as dialogue:
         services = dialogue.services
+        if settings.line:  # refused when LINE's month cannot take it
+            from bot.channels.line.quota import quota_source
+
+            services.line_quota = quota_source(settings.line)
         chosen = await select_audience(services, plan_id, audience)
         channels = per_channel(chosen.by_channel)
         message = announcement(plan_title(services, plan_id, current_lang()), text)
@@ -80,7 +100,11 @@ async def run_broadcast(
             if input(t("cli.confirm")).strip().lower() not in ("y", "yes"):
                 print(t("broadcast.cancelled"), file=out)
                 return 1
-        stored, queued = await queue_announcement(services, plan_id, audience, text, operator())
+        try:
+            stored, queued = await queue_announcement(services, plan_id, audience, text, operator())
+        except AnnouncementRefused as refused:
+            print(str(refused), file=sys.stderr)
+            return 1
         if stored is None:
             print(t("broadcast.nobody"), file=out)
             return 1

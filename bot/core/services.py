@@ -3,10 +3,12 @@ the store and the clock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
+from bot.config import ReminderSettings
 from bot.core.clock import Clock
 from bot.domain.course_match import CourseMatcher
 from bot.domain.eligibility import Assessor
@@ -18,6 +20,9 @@ from bot.qa.features import Vocabulary
 from bot.qa.matcher import Matcher, load_topics
 from bot.storage import Store
 
+if TYPE_CHECKING:
+    from bot.channels.line.quota import Quota
+
 
 @dataclass
 class PlanTools:
@@ -25,6 +30,15 @@ class PlanTools:
     matcher: Matcher
     assessor: Assessor
     courses: CourseMatcher
+
+
+def plan_tools(book: PlanBook) -> dict[str, PlanTools]:
+    vocabulary = Vocabulary.load()
+    topics = load_topics()
+    return {
+        plan.id: PlanTools(plan, Matcher(plan, vocabulary, topics), Assessor(plan), CourseMatcher(plan))
+        for plan in book
+    }
 
 
 @dataclass
@@ -38,17 +52,20 @@ class Services:
     ocr: Callable[[], OcrEngine] = field(default=default_engine)  # reads screenshots; loaded on first use
     downloads: Downloads | None = None  # short-lived links to files, served by the web server (BOT_PUBLIC_URL)
     public_url: str | None = None
+    reminder_settings: ReminderSettings = field(default_factory=ReminderSettings)  # quiet hours, for announcements
+    line_quota: Callable[[], Awaitable[Quota]] | None = None  # LINE's monthly quota, when LINE is configured
 
     def is_admin(self, channel: str, user_id: str) -> bool:
         return f"{channel}:{user_id}" in self.admins
 
     def __post_init__(self) -> None:
-        vocabulary = Vocabulary.load()
-        topics = load_topics()
-        for plan in self.book:
-            self.tools[plan.id] = PlanTools(
-                plan, Matcher(plan, vocabulary, topics), Assessor(plan), CourseMatcher(plan)
-            )
+        self.tools.update(plan_tools(self.book))
+
+    def reload(self, book: PlanBook) -> None:
+        """Serve another set of plans (a plan published in the console) without a restart:
+        the new tools are built first, then book and tools are swapped together."""
+        tools = plan_tools(book)
+        self.book, self.tools = book, tools
 
     def today(self) -> date:
         return self.clock.now().date()

@@ -23,6 +23,13 @@ class Skip(str):
     """Why a delivery was not sent (kept in the outbox's detail column)."""
 
 
+def announcement_replies(services: Services, plan_id: str, text: str, lang: str) -> list[Reply]:
+    """An announcement as the outbox sends it, in one language: the console's preview shows
+    exactly this, as each channel renders it."""
+    with using(lang):
+        return [Reply(announcement(plan_title(services, plan_id, lang), text), kind="broadcast")]
+
+
 class Composer:
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -53,10 +60,10 @@ class Composer:
             found = await self.services.store.broadcast(key[0])
             if found is None:
                 self._announcements[key] = Skip("announcement deleted")
+            elif found.cancelled_at is not None:  # its rows were skipped in the same transaction: never here
+                self._announcements[key] = Skip("cancelled")
             else:
-                with using(job.lang):
-                    title = plan_title(self.services, found.plan_id, job.lang)
-                    self._announcements[key] = [Reply(announcement(title, found.text), kind="broadcast")]
+                self._announcements[key] = announcement_replies(self.services, found.plan_id, found.text, job.lang)
         return self._announcements[key]
 
     def _reminder(self, job: Job, marks: list[Mark]) -> list[Reply] | Skip:

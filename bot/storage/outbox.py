@@ -45,7 +45,7 @@ class Job:
     broadcast_id: int | None
     batch_key: str  # a UUID shared by the rows claimed together; LINE's retry keys derive from it
     uncertain: bool  # claimed by a sender that stopped before recording the outcome
-    queued_at: datetime | None = None  # when the row was queued: bounds how long a failing send is retried
+    queued_at: datetime | None = None  # when queued (or scheduled for): bounds how long a failing send is retried
     attempts: int = 0  # claims so far, this one included
     staff: dict[str, bool] = field(default_factory=dict)  # the person's "are you …?" answers
 

@@ -26,7 +26,8 @@ MARK_COLUMNS = "course_key, source, completed_on, off_duty, start_at, end_at"
 JOB_SELECT = """
     SELECT d.id, d.kind, d.user_id, u.channel, u.channel_user_id, u.lang, u.epoch, u.plan_id AS user_plan_id,
            u.reminders, u.active, d.plan_id, d.deadline, d.offset_days, d.broadcast_id, d.batch_key, d.uncertain,
-           d.created_at AS queued_at, d.attempts, u.staff
+           COALESCE((SELECT b.scheduled_for FROM broadcasts b WHERE b.id = d.broadcast_id), d.created_at) AS queued_at,
+           d.attempts, u.staff
     FROM deliveries d JOIN users u ON u.id = d.user_id
 """
 BROADCAST_COLUMNS = (
