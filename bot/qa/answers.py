@@ -92,6 +92,14 @@ def _comp_rewards(plan: Plan) -> list[Reward]:
     return [r for r in plan.rewards if r.type == "comp_leave"]
 
 
+def _date_terms(r: Reward) -> str:
+    """「109年9月30日前檢附學習紀錄」 is the day to hand the record in, not only to finish by."""
+    key = {"complete": "qa.comp.by", "submit": "qa.comp.submit_by"}
+    if len(r.dates) == 1:
+        key["submit"] = "qa.comp.finish_and_submit"
+    return t("list.reason_separator").join(t(key[kind], date=show_date(day)) for kind, day in r.dates)
+
+
 def comp_leave(ctx: Context) -> Reply:
     plan = ctx.plan
     rewards = _comp_rewards(plan)
@@ -108,11 +116,7 @@ def comp_leave(ctx: Context) -> Reply:
                 lines.append(t("qa.comp.award_amount", targets=_targets(plan, a.requires), amount=ctx.tr(a.amount)))
             else:
                 lines.append(t("qa.comp.award", targets=_targets(plan, a.requires), hours=show_hours(a.hours or 0)))
-        # 「109年9月30日前檢附學習紀錄」 is the day to hand the record in, not only to finish by.
-        key = {"complete": "qa.comp.by", "submit": "qa.comp.submit_by"}
-        if len(r.dates) == 1:
-            key["submit"] = "qa.comp.finish_and_submit"
-        cond = [t(key[kind], date=show_date(day)) for kind, day in r.dates]
+        cond = [_date_terms(r)]
         if r.off_duty_required:
             cond.append(t("qa.comp.off_duty"))
         if r.unpaid_leave == "excluded":
@@ -129,8 +133,10 @@ def off_duty(ctx: Context) -> Reply:
     plan = ctx.plan
     needing = [r for r in plan.rewards if r.off_duty_required]
     hours = join_names(f"{w.start:%H:%M}–{w.end:%H:%M}" for w in plan.local.office_hours)
-    if not needing:
-        return _reply(t("qa.off_duty.not_required", rewards=join_names(_reward_name(r) for r in plan.rewards)))
+    if not needing:  # what the plan does ask by a date (Hsinchu: the record handed in by 9/30)
+        lines = [t("qa.off_duty.not_required", rewards=join_names(_reward_name(r) for r in plan.rewards))]
+        lines += [t("qa.off_duty.dates", reward=_reward_name(r), text=_date_terms(r)) for r in plan.rewards]
+        return _reply("\n".join(lines))
     text = t("qa.off_duty.rule", rewards=join_names(_reward_name(r) for r in needing), office=hours)
     others = [r for r in plan.rewards if not r.off_duty_required]
     if others:

@@ -39,6 +39,45 @@ _NON_WORD = re.compile(r"[^a-z0-9+]+")
 EXACT_ONLY: frozenset[str | None] = frozenset({"out_of_scope"})  # concepts never matched by sound
 
 
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "兩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_DATE = re.compile(r"([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})([日號号]))?")
+
+
+def _cn_number(text: str) -> int:
+    """「九」 9, 「十二」 12, 「三十」 30, 「三十一」 31."""
+    if "十" not in text:
+        return _CN_DIGITS.get(text, 0)
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+
+
+def arabic_dates(text: str) -> str:
+    """「九月三十號」 as 「9月30號」: dates are compared with the plan's as figures. Same length
+    or shorter, so positions after a date shift; nothing is matched across a date."""
+
+    def figures(m: re.Match[str]) -> str:
+        month = _cn_number(m.group(1))
+        if not 1 <= month <= 12:
+            return m.group(0)
+        day = f"{_cn_number(m.group(2))}{m.group(3)}" if m.group(2) else ""
+        return f"{month}月{day}"
+
+    return _CN_DATE.sub(figures, text)
+
+
 def sounds_of(text: str) -> tuple[str, ...]:
     """One syllable per character (non-Chinese characters stand for themselves)."""
     # pypinyin accepts a list from `errors` (one item per character); its stubs say str.
@@ -58,7 +97,7 @@ class Query:
 
     @cached_property
     def compact(self) -> str:
-        return normalize(self.raw)
+        return arabic_dates(normalize(self.raw))
 
     @cached_property
     def words(self) -> str:

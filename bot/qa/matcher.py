@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
@@ -34,7 +35,12 @@ NEAR_YEARS = 3  # a year this close to the plan's may be another plan's; further
 SELF_ACTIONS = frozenset({"status", "report"})  # about the asker: weaker when nobody says 我 / I
 NOT_ABOUT_ME = 1.0
 OUTSIDE = "out_of_scope"  # the vocabulary's concept of what the plan does not cover
-_ARTICLE = re.compile(r"第\d+條")  # 「行政程序法第102條」: the law itself, not the course
+_ARTICLE = re.compile(r"第\d+條")
+_DAY = re.compile(r"(?<!\d)(\d{1,2})月(?:(\d{1,2})[日號号]?|(底))")
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_DAY_EN = re.compile(r" (?:(end of) )?(" + "|".join(_MONTHS) + r")[a-z]* (?:(\d{1,2}) )?")
+_DAY_SLASH = re.compile(r" (\d{1,2}) (\d{1,2}) ")  # 8/31 (the slash is dropped from the words)
+DEADLINE = "deadline"  # 「行政程序法第102條」: the law itself, not the course
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,9 @@ class Matcher:
     def match(self, text: str) -> Match:
         q = Query(text)
         concepts = self.vocabulary.concepts_in(q)
+        named = self._plan_day(q)
+        if named:  # 「９月三十號前要幹嘛」, 「８月底前要完成嗎」: the plan's own date
+            concepts[DEADLINE] = max(concepts.get(DEADLINE, 0), named)
         entities = self.entities.find(q)
         present = set(concepts) | entities.kinds()
         focus = self._focus(q, concepts)
@@ -153,6 +162,30 @@ class Matcher:
         return (unexplained[0] > MAX_UNEXPLAINED_CHARS and unexplained[0] > 0.5 * cjk) or (
             unexplained[1] > MAX_UNEXPLAINED_WORDS and unexplained[1] > 0.5 * words
         )
+
+    def _plan_day(self, q: Query) -> int:
+        """Where a date of the plan's rewards (9月30日, 8/31, 8月底, Aug 31, end of August) that the
+        question names ends (ASCII words: 1); 0 when it names none."""
+        days = {(d.month, d.day) for r in self.plan.rewards for _, d in r.dates}
+        month_ends = {d.month for r in self.plan.rewards for _, d in r.dates if (d + timedelta(days=1)).day == 1}
+        end = 0
+        for m in _DAY.finditer(q.compact):
+            month, day, month_end = m.groups()
+            if (day and (int(month), int(day)) in days) or (month_end and int(month) in month_ends):
+                q.cover(m.start(), m.end())
+                end = max(end, m.end())
+        for m in _DAY_EN.finditer(q.words):
+            month_end, name, day = m.groups()
+            month = _MONTHS.index(name[:3]) + 1
+            if (day and (month, int(day)) in days) or (month_end and not day and month in month_ends):
+                q.covered_words.update(m.group(0).split())
+                end = max(end, 1)
+        for m in _DAY_SLASH.finditer(q.words):
+            if (int(m.group(1)), int(m.group(2))) in days:
+                start = q.compact.find(m.group(1) + m.group(2))
+                q.cover(start, start + len(m.group(1) + m.group(2)))
+                end = max(end, start + len(m.group(1) + m.group(2)))
+        return end
 
     def _other_year(self, q: Query) -> bool:
         """「113年的課程」 asked of the 112 plan: another plan's year, not this one's."""

@@ -8,9 +8,10 @@ line longer than the limit is kept whole.
 from __future__ import annotations
 
 import re
+from functools import cache, lru_cache
 
 from bot.domain.textnorm import normalize
-from bot.qa.features import words_of
+from bot.qa.features import Query, Vocabulary, words_of
 
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _SMALL_WORDS = frozenset(
@@ -61,10 +62,26 @@ def dedupe(text: str) -> str:
     return "\n".join(kept)
 
 
+_UNTOLD = frozenset({"question", "me", "who", "greeting", "thanks", "mine"})  # concepts that tell no line apart
+
+
+@cache
+def _vocabulary() -> Vocabulary:
+    return Vocabulary.load()
+
+
+@lru_cache(maxsize=4096)
+def _concepts(text: str) -> frozenset[str]:
+    """The vocabulary's concepts a text speaks of, as "@name": 「gmail」 and a line on Google or
+    Facebook logins share 「@citizen_account」 though they share no word."""
+    return frozenset(f"@{c}" for c in _vocabulary().concepts_in(Query(text)) if c not in _UNTOLD)
+
+
 def _grams(text: str) -> set[str]:
-    """Chinese character pairs and Latin words (letter pairs of English would match anything)."""
+    """Chinese character pairs, Latin words (letter pairs of English would match anything) and
+    the concepts spoken of."""
     pairs = {run[i : i + 2] for run in _CJK.findall(normalize(text)) for i in range(len(run) - 1)}
-    return pairs | (set(words_of(text).split()) - _SMALL_WORDS)
+    return pairs | (set(words_of(text).split()) - _SMALL_WORDS) | _concepts(text)
 
 
 def split(text: str, limit: int = LIMIT, question: str = "") -> tuple[str, str]:
@@ -77,7 +94,9 @@ def split(text: str, limit: int = LIMIT, question: str = "") -> tuple[str, str]:
     line_grams = [_grams(line) for line in lines]
     asked = _grams(question) if question else set()
     # A word most lines share (小時 in a list of courses) tells none of them apart.
-    asked = {g for g in asked if 2 * sum(g in lg for lg in line_grams) <= len(lines)}
+    # A concept tells lines apart unless all of them speak of it (the Google line of a login answer).
+    spread = {g: sum(g in lg for lg in line_grams) for g in asked}
+    asked = {g for g, n in spread.items() if 2 * n <= len(lines) or (g[0] == "@" and n < len(lines))}
     shared = [len(asked & lg) for lg in line_grams]
     # What the question shares with a line, for the room the line takes (a short line that names
     # the figure asked about beats a long paragraph that shares a few words).
