@@ -24,6 +24,7 @@ from bot.downloads import Downloads
 from bot.instances import Instance
 from bot.outbox.compose import Composer
 from bot.outbox.courier import Courier
+from bot.plans.published import PlanWatcher
 from bot.reminders.scheduler import ReminderScheduler
 from bot.web import WebServer
 
@@ -62,6 +63,12 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     channels = build_channels(settings, dialogue, web)
     web.expect(c.name for c in channels)  # /readyz: 503 until each has started
     by_name = {c.name: c for c in channels}
+    services.reminder_settings = settings.reminders  # quiet hours, for announcements scheduled in the console
+    if settings.line:  # LINE's monthly quota, checked before an announcement is queued
+        from bot.channels.line.quota import quota_source
+
+        services.line_quota = quota_source(by_name["line"])
+    plans = PlanWatcher(services)  # plans published in the console, on every instance within seconds
     holder = holder_name()
     courier = Courier(
         services.store, by_name, Composer(services), services.clock, settings.reminders,
@@ -73,6 +80,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     started: list[Channel] = []
     sending: asyncio.Task[None] | None = None
     try:
+        await plans.start()
         if settings.telegram and not settings.telegram.webhook_url:
             await instance.take_poller()
         await instance.start(channels)
@@ -88,6 +96,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         log.info("stopping")
     finally:
         stop.set()
+        await plans.stop()
         await reminders.stop()
         await web.stop()  # stop taking webhook updates first
         if sending is not None:

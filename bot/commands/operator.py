@@ -16,6 +16,7 @@ from bot.core.dialogue import Dialogue
 from bot.i18n import t
 from bot.outbox.compose import Composer
 from bot.outbox.courier import Courier
+from bot.plans.published import apply_published
 from bot.web import WebServer
 
 
@@ -33,6 +34,8 @@ async def session(settings: Settings, day: date | None = None) -> AsyncIterator[
     setup_logging(settings.log_level if settings.log_level != "INFO" else "WARNING", settings)
     dialogue = await build_dialogue(settings, ShiftedClock(day) if day else SystemClock())
     try:
+        dialogue.services.reminder_settings = settings.reminders
+        await apply_published(dialogue.services)  # the plans the running service serves
         yield dialogue
     finally:
         await dialogue.services.store.close()

@@ -32,13 +32,19 @@ class PlanTools:
     courses: CourseMatcher
 
 
-def plan_tools(book: PlanBook) -> dict[str, PlanTools]:
+def plan_tools(book: PlanBook, reuse: dict[str, PlanTools] | None = None) -> dict[str, PlanTools]:
+    """Matchers and assessors for every plan; those of `reuse` whose plan is unchanged are kept."""
+    reuse = reuse or {}
     vocabulary = Vocabulary.load()
     topics = load_topics()
-    return {
-        plan.id: PlanTools(plan, Matcher(plan, vocabulary, topics), Assessor(plan), CourseMatcher(plan))
-        for plan in book
-    }
+    found: dict[str, PlanTools] = {}
+    for plan in book:
+        kept = reuse.get(plan.id)
+        if kept is not None and kept.plan == plan:
+            found[plan.id] = kept
+        else:
+            found[plan.id] = PlanTools(plan, Matcher(plan, vocabulary, topics), Assessor(plan), CourseMatcher(plan))
+    return found
 
 
 @dataclass
@@ -54,6 +60,7 @@ class Services:
     public_url: str | None = None
     reminder_settings: ReminderSettings = field(default_factory=ReminderSettings)  # quiet hours, for announcements
     line_quota: Callable[[], Awaitable[Quota]] | None = None  # LINE's monthly quota, when LINE is configured
+    plans_version: int = 0  # the published plans served (bot.plans.published): the store's counter when read
 
     def is_admin(self, channel: str, user_id: str) -> bool:
         return f"{channel}:{user_id}" in self.admins
@@ -61,10 +68,11 @@ class Services:
     def __post_init__(self) -> None:
         self.tools.update(plan_tools(self.book))
 
-    def reload(self, book: PlanBook) -> None:
+    def reload(self, book: PlanBook, tools: dict[str, PlanTools] | None = None) -> None:
         """Serve another set of plans (a plan published in the console) without a restart:
-        the new tools are built first, then book and tools are swapped together."""
-        tools = plan_tools(book)
+        the tools are built first (or given, built elsewhere), then book and tools are
+        swapped together; a turn in progress keeps the plan it started with."""
+        tools = plan_tools(book, self.tools) if tools is None else tools
         self.book, self.tools = book, tools
 
     def today(self) -> date:
