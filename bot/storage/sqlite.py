@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -30,6 +30,8 @@ from bot.storage.sql_people import PeopleQueries
 from bot.storage.sqlite_migrations import migrate
 
 MEMORY = ":memory:"
+ONE_TRIP = hasattr(aiosqlite.Connection, "_execute") and hasattr(aiosqlite.Connection, "_conn")
+T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
 MIN_ROOM = 4 * 1024 * 1024  # below this much room for the file to grow, /readyz says not ready
 
@@ -48,18 +50,66 @@ def bound(params: Sequence[Any]) -> tuple[Any, ...]:
 
 
 class _SqliteTx:
+    """Statements of one transaction, each one trip to aiosqlite's thread, BEGIN riding on
+    the first: a transaction of one UPDATE costs two trips (statement, COMMIT), not four.
+    Each trip wakes the event loop through a pipe, which is most of a small statement's
+    cost. The trip is aiosqlite's own `_execute` (what its public methods use); an
+    aiosqlite without it gets the public methods, a trip each for BEGIN and the cursor."""
+
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
+        self.begun = False  # BEGIN IMMEDIATE sent (or on its way: then ROLLBACK is owed)
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        begin, self.begun = not self.begun, True
+
+        def trip() -> T:
+            connection: sqlite3.Connection = self.db._conn  # on aiosqlite's thread, where it lives
+            if begin:
+                connection.execute("BEGIN IMMEDIATE")
+            return work(connection)
+
+        return cast(T, await self.db._execute(trip))
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        async with self.db.execute(sql, bound(params)) as cursor:
-            return max(cursor.rowcount, 0)
+        if not ONE_TRIP:
+            await self._begin()
+            async with self.db.execute(sql, bound(params)) as cursor:
+                return max(cursor.rowcount, 0)
+        values = bound(params)
+
+        def run(connection: sqlite3.Connection) -> int:
+            cursor = connection.execute(sql, values)
+            try:
+                return max(cursor.rowcount, 0)
+            finally:
+                cursor.close()
+
+        return await self._run(run)
 
     async def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
-        await self.db.executemany(sql, [bound(p) for p in params])
+        rows = [bound(p) for p in params]
+        if not ONE_TRIP:
+            await self._begin()
+            await self.db.executemany(sql, rows)
+            return
+        await self._run(lambda connection: connection.executemany(sql, rows).close())
 
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return list(await self.db.execute_fetchall(sql, bound(params)))
+        values = bound(params)
+        if not ONE_TRIP:
+            await self._begin()
+            return list(await self.db.execute_fetchall(sql, values))
+        return await self._run(lambda connection: connection.execute(sql, values).fetchall())
+
+    async def _begin(self) -> None:
+        if not self.begun:
+            self.begun = True
+            await self.db.execute("BEGIN IMMEDIATE")
+
+    async def commit(self) -> None:
+        if self.begun:
+            await self.db.execute("COMMIT")
 
 
 class SqliteStore(PeopleQueries, OutboxQueries, ConsoleQueries, Store):
@@ -120,13 +170,14 @@ class SqliteStore(PeopleQueries, OutboxQueries, ConsoleQueries, Store):
         db = self._connection()
         async with self._lock:
             try:
-                try:  # BEGIN inside: cancelled while queued, it still runs and must be undone
-                    await db.execute("BEGIN IMMEDIATE")
-                    yield _SqliteTx(db)
-                    await db.execute("COMMIT")
+                tx = _SqliteTx(db)  # BEGIN goes with its first statement
+                try:  # cancelled while a statement is queued, BEGIN still runs and must be undone
+                    yield tx
+                    await tx.commit()
                 except BaseException:
-                    with suppress(sqlite3.OperationalError):  # "no transaction is active"
-                        await db.execute("ROLLBACK")
+                    if tx.begun:
+                        with suppress(sqlite3.OperationalError):  # "no transaction is active"
+                            await db.execute("ROLLBACK")
                     raise
             except sqlite3.Error as error:
                 raise StoreError(f"SQLite error in {self.path}: {error}") from error
