@@ -67,7 +67,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     if settings.line:  # LINE's monthly quota, checked before an announcement is queued
         from bot.channels.line.quota import quota_source
 
-        services.line_quota = quota_source(by_name["line"])
+        services.line_quota = quota_source(settings.line)
     plans = PlanWatcher(services)  # plans published in the console, on every instance within seconds
     holder = holder_name()
     courier = Courier(

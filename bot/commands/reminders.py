@@ -12,10 +12,12 @@ import sys
 from datetime import date
 from typing import TextIO
 
+from bot.admin.broadcast import show_moment
 from bot.commands.operator import deliver_now, operator, session
 from bot.config import Settings
 from bot.i18n import t
-from bot.reminders.sweep import preview, queue_day
+from bot.reminders.pause import paused_by
+from bot.reminders.sweep import preview, queue_day, take_snapshot
 from bot.render.numbers import num, show_date
 
 
@@ -52,7 +54,12 @@ async def run_send(settings: Settings, day: date, force: bool, out: TextIO | Non
         if quiet.quiet(services.clock.now().time()) and not force:
             print(t("cli.quiet", start=f"{quiet.quiet_start:%H:%M}", end=f"{quiet.quiet_end:%H:%M}"), file=sys.stderr)
             return 1
+        paused = await paused_by(services)
+        if paused is not None:
+            print(t("cli.reminders_paused", by=paused.updated_by, at=show_moment(paused.updated_at)), file=sys.stderr)
+            return 1
         queued = await queue_day(services, day)
+        await take_snapshot(services, day)
         count = sum(q.new for q in queued)
         await services.store.audit(operator(), "reminders.send", {"date": day.isoformat()}, count)
         print(t("cli.reminders_queued", date=show_date(day), count=count), file=out)

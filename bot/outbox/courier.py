@@ -13,7 +13,8 @@
   soon as it is known (group commits), so only the messages in flight at the crash (at most
   `channel.concurrency`, 8) can arrive twice. The rows of the cut-off claim (at most
   `concurrency × CLAIM_FACTOR`, 32) are flagged uncertain: an upper bound in the report.
-* Reminders are not sent during quiet hours; announcements are, because an admin chose to send them.
+* Reminders are not sent during quiet hours, nor while HR paused them (bot.reminders.pause);
+  announcements are, because an admin chose to send them.
 * When a platform fails for now (5xx, timeouts, no connection: `Delivered.RETRY`), the row
   goes back to pending with a `not_before` time, backing off (5 s, 10 s, 20 s … at most
   5 min), and that channel pauses until then, so an outage costs no more requests than
@@ -42,6 +43,7 @@ from bot.core.leases import LEASE_SECONDS, Lease, holder_name
 from bot.core.messages import Reply
 from bot.outbox.compose import Composer, Skip
 from bot.storage import CHANNELS, Store
+from bot.storage.console import REMINDERS_PAUSED
 from bot.storage.outbox import Broadcast, DeliveryKind, DeliveryStatus, Job, Outcome
 
 log = logging.getLogger(__name__)
@@ -183,9 +185,13 @@ class Courier:
     def _stopping(self) -> bool:
         return self._stop is not None and self._stop.is_set()
 
-    def _kinds(self) -> list[DeliveryKind]:
-        quiet = self.reminders.quiet(self.clock.now().time())
-        return ["broadcast"] if quiet else ["broadcast", "reminder"]
+    async def _kinds(self) -> list[DeliveryKind]:
+        """What the next claim takes: no reminders in quiet hours, nor while HR paused them
+        (asked before each claim, so a pause stops a long run within a batch)."""
+        if self.reminders.quiet(self.clock.now().time()):
+            return ["broadcast"]
+        paused = await self.store.setting(REMINDERS_PAUSED)
+        return ["broadcast"] if paused is not None and paused.value == "1" else ["broadcast", "reminder"]
 
     def _is_paused(self, name: str) -> bool:
         until = self._paused.get(name)
@@ -202,7 +208,7 @@ class Courier:
             not self._stopping()
             and not self._is_paused(name)
             and await self._still_mine()
-            and (jobs := await self.store.claim(name, limit, kinds=self._kinds(), batch_key=str(uuid.uuid4())))
+            and (jobs := await self.store.claim(name, limit, kinds=await self._kinds(), batch_key=str(uuid.uuid4())))
         ):
             if jobs[0].kind == "reminder" and channel.multicast_size > 1:
                 # A multicast-sized claim of personal messages: record it a few pushes at a time.

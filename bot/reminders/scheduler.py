@@ -24,8 +24,9 @@ from bot.config import ReminderSettings
 from bot.core.leases import Lease, holder_name
 from bot.core.services import Services
 from bot.domain.calendar import TAIPEI
+from bot.reminders.pause import paused_by
 from bot.reminders.schedule import days_with_reminders, due_on
-from bot.reminders.sweep import queue_day
+from bot.reminders.sweep import queue_day, take_snapshot
 
 log = logging.getLogger(__name__)
 JOB_ID = "reminders"
@@ -77,6 +78,10 @@ class ReminderScheduler:
             log.warning("reminder run at %s skipped: inside quiet hours", now.isoformat())
             return 0
         today = now.date()
+        paused = await paused_by(self.services)
+        if paused is not None:
+            await self._paused(today, paused.updated_by)
+            return 0
         lease = Lease(self.services.store, f"reminder-run:{today.isoformat()}", self.holder, RUN_LEASE_SECONDS)
         if not await lease.acquire():
             log.info("reminders: another instance is running %s's reminders", today)
@@ -86,6 +91,7 @@ class ReminderScheduler:
             return 0  # the other instance finished the day
         queued = await queue_day(self.services, today)
         self.on_queued()
+        await take_snapshot(self.services, today)
         return sum(q.new for q in queued)
 
     def _look_again(self, day: date) -> None:
@@ -115,6 +121,12 @@ class ReminderScheduler:
             return 0
         log.info("reminders: catching up today's run (missed at %s)", self.settings.send_at)
         return await self.run_today()
+
+    async def _paused(self, day: date, by: str) -> None:
+        """Paused in the console: the day is skipped, and says by whom (once, on any instance)."""
+        log.warning("reminder run of %s skipped: reminders are paused (by %s)", day, by)
+        if due_on(self.services.book, day):
+            await self._skip(day, f"reminders paused by {by}")
 
     async def _skip(self, day: date, why: str) -> None:
         if await self.services.store.sweep(day) is not None:

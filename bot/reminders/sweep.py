@@ -45,6 +45,19 @@ async def queue_day(services: Services, day: date) -> list[Queued]:
     return queued
 
 
+async def take_snapshot(services: Services, day: date) -> None:
+    """After a run is queued (the courier already sending): the figures as they stand, for the
+    console's "since the last reminder run". A failure is logged, never the run's."""
+    from bot.admin.stats import snapshot_figures  # the figures need the features; the run does not
+
+    try:
+        plans = await snapshot_figures(services, day)
+    except Exception:
+        log.exception("reminders %s: the figures' snapshot failed", day)
+        return
+    log.info("reminders %s: figures of %d plans kept", day, plans)
+
+
 @dataclass(frozen=True)
 class PreviewRow:
     """One person who would get a reminder, and what it would say about them."""
