@@ -478,7 +478,7 @@ def rewards(ctx: Context) -> Reply:
     parts = [comp_leave(ctx).text]
     if any(r.type == "commendation" for r in ctx.plan.rewards):
         parts.append(commendation(ctx).text)
-    return _reply("\n\n".join(parts), STATUS)
+    return _reply("\n".join(parts), STATUS)  # one paragraph: the line the question speaks of comes first
 
 
 def title(ctx: Context) -> Reply:

@@ -144,9 +144,12 @@ class EntityIndex:
     def find(self, q: Query) -> Entities:
         course = self.course_in(q)
         shared = None if course else self._fragments.find_all(q)
-        related = None if course else self._fragments.related(q)
-        if related is not None:  # 「AI的課」, 「有沒有講資安的課」 (資安, 資通安全, 社交工程)
-            keys = tuple(dict.fromkeys((*(shared[1] if shared else ()), *related[1])))
+        related = self._fragments.related(q)
+        if related is not None and course is not None and course not in related[1]:
+            related = None  # the course was named (5G網路、應用與資安議題): not a subject
+        if related is not None:  # 「AI的課」, 「有沒有講資安的課」 (資安, 資通安全, 社交工程), 「防疫相關的課」
+            named = (course,) if course else shared[1] if shared else ()
+            keys = tuple(dict.fromkeys((*named, *related[1])))
             if len(keys) == 1:
                 course, shared = keys[0], None
             else:

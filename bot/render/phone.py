@@ -86,8 +86,9 @@ def _grams(text: str) -> set[str]:
 
 def split(text: str, limit: int = LIMIT, question: str = "") -> tuple[str, str]:
     """(what fits, the rest); the rest is "" when everything fits. The first line (what the
-    answer is about) always comes first; then the lines that share most with the question
-    (the desk it names, the figure it asks about), shown in their own order, as many as fit."""
+    answer is about) always comes first; then the lines of its paragraph that share most with
+    the question (the desk it names, the figure it asks about), then those of the next ones,
+    shown in their own order, as many as fit."""
     if len(text) <= limit:
         return text, ""
     lines = text.split("\n")
@@ -100,7 +101,9 @@ def split(text: str, limit: int = LIMIT, question: str = "") -> tuple[str, str]:
     shared = [len(asked & lg) for lg in line_grams]
     # What the question shares with a line, for the room the line takes (a short line that names
     # the figure asked about beats a long paragraph that shares a few words).
-    ranked = sorted(range(1, len(lines)), key=lambda i: (-shared[i] / (len(lines[i]) + 20) ** 0.5, i))
+    # Two topics answered together are two paragraphs: the first (the likelier topic) comes first.
+    paragraph = [sum(1 for line in lines[:i] if not line.strip()) for i in range(len(lines))]
+    ranked = sorted(range(1, len(lines)), key=lambda i: (paragraph[i] > 0, -shared[i] / (len(lines[i]) + 20) ** 0.5, i))
     chosen, size = {0}, len(lines[0])
     for i in ranked:
         grown = size + 1 + len(lines[i])
