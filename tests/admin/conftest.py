@@ -26,6 +26,7 @@ from tests.channels.line.conftest import FAST
 from tests.channels.telegram.conftest import make_channel
 from tests.fakes.line_api import FakeLineAPI, new_user_id
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.outbox.conftest import bot as bot  # the outbox's bot (in-process channels), for the figures' tests
 from tests.support.backends import Backend
 
 PLAN = "kaohsiung-112"
