@@ -245,7 +245,8 @@ class Store(ABC):
 
     @abstractmethod
     async def outbox_depth(self) -> dict[tuple[str, str], int]:
-        """(channel, kind) → pending or sending rows: the outbox's backlog, for /metrics."""
+        """(channel, kind) → pending or sending rows: the outbox's backlog, for /metrics (rows of
+        an announcement scheduled for later count from its time on)."""
 
     @abstractmethod
     async def broadcast(self, broadcast_id: int) -> Broadcast | None:

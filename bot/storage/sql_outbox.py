@@ -182,9 +182,12 @@ class OutboxQueries(SqlBase):
         return {row[0]: int(row[1]) for row in found}
 
     async def outbox_depth(self) -> dict[tuple[str, str], int]:
+        # An announcement scheduled for later is not a backlog: its rows count once their time came.
         found = await self._fetch(
             "SELECT u.channel, d.kind, COUNT(*) FROM deliveries d JOIN users u ON u.id = d.user_id "
-            f"WHERE d.{_OPEN} GROUP BY u.channel, d.kind"
+            f"WHERE d.{_OPEN} AND NOT (d.attempts = 0 AND d.not_before IS NOT NULL AND d.not_before > ?) "
+            "GROUP BY u.channel, d.kind",
+            (self._clock(),),
         )
         return {(row[0], row[1]): int(row[2]) for row in found}
 

@@ -111,7 +111,9 @@ async def test_a_scheduled_announcement_waits_for_its_time(backend: Backend) -> 
         assert queued.scheduled_for == later and queued.scheduled and not queued.started
         assert queued.counts == {"pending": 3}
         assert await store.claim("telegram", 10, kinds=["broadcast"], batch_key="k1") == []
+        assert await store.outbox_depth() == {} and await store.open_deliveries() == {"telegram": 3}
         clock.now = later
+        assert await store.outbox_depth() == {("telegram", "broadcast"): 3}
         jobs = await store.claim("telegram", 10, kinds=["broadcast"], batch_key="k2")
         assert sorted(j.user_id for j in jobs) == sorted(ids) and {j.batch_key for j in jobs} == {"k2"}
         now = await store.broadcast(queued.id)
