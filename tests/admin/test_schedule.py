@@ -213,3 +213,18 @@ async def test_queued_line_deliveries_count_against_the_quota_first(hr: HR, line
     with pytest.raises(AnnouncementRefused):
         await queue_announcement(hr.services, PLAN, "all", "second", AUTHOR)  # 3 more would make 6
     assert len(await hr.store.broadcasts()) == 1
+
+
+async def test_the_broadcast_command_refuses_what_lines_quota_cannot_cover(
+    hr: HR, backend: Backend, line: FakeLineAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.commands.broadcast import run_broadcast
+    from bot.config import LineSettings, Settings
+
+    await hr.staff(telegram=1, line=2)
+    line.quota, line.consumption = {"type": "limited", "value": 200}, 199
+    settings = Settings(database_url=backend.url, line=LineSettings("secret", line.access_token, line.url))
+    with using("zh-TW"):
+        assert await run_broadcast(settings, PLAN, "all", TEXT, True) == 1
+    assert "LINE 本月剩餘訊息額度 1 則" in capsys.readouterr().err
+    assert await hr.store.broadcasts() == [] and not line.multicasts
