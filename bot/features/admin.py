@@ -12,7 +12,13 @@ from __future__ import annotations
 import logging
 
 from bot.admin.audience import per_channel, select_audience
-from bot.admin.broadcast import MAX_ANNOUNCEMENT, announcement, plan_title, queue_announcement
+from bot.admin.broadcast import (
+    MAX_ANNOUNCEMENT,
+    AnnouncementRefused,
+    announcement,
+    plan_title,
+    queue_announcement,
+)
 from bot.admin.stats import collect, render_stats
 from bot.core.messages import Button, Reply
 from bot.core.turn import Turn, button, reply
@@ -102,9 +108,12 @@ async def confirm(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
         return [reply(t("broadcast.expired"), button("button.menu", "menu"))]
     turn.set_state("")
     await turn.save()
-    stored, audience = await queue_announcement(
-        turn.services, data["plan"], data["audience"], data["text"], actor(turn)
-    )
+    try:
+        stored, audience = await queue_announcement(
+            turn.services, data["plan"], data["audience"], data["text"], actor(turn)
+        )
+    except AnnouncementRefused as refused:  # LINE's monthly quota cannot cover it: nothing was queued
+        return [reply(str(refused), button("button.menu", "menu"))]
     if stored is None:
         return [reply(t("broadcast.nobody"), button("button.menu", "menu"))]
     return [reply(t("broadcast.queued", id=stored.id, count=audience.size), button("button.menu", "menu"))]

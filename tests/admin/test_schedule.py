@@ -228,3 +228,26 @@ async def test_the_broadcast_command_refuses_what_lines_quota_cannot_cover(
         assert await run_broadcast(settings, PLAN, "all", TEXT, True) == 1
     assert "LINE 本月剩餘訊息額度 1 則" in capsys.readouterr().err
     assert await hr.store.broadcasts() == [] and not line.multicasts
+
+
+async def test_an_admin_in_the_chat_is_told_why_lines_quota_refuses_it(hr: HR, line: FakeLineAPI) -> None:
+    from bot.core.messages import Incoming
+
+    await hr.staff(telegram=1, line=2)
+    line.quota, line.consumption = {"type": "limited", "value": 200}, 199
+    admin = AUTHOR.split(":")[1]
+    await hr.dialogue.prepare_ready("telegram", admin, PLAN, "zh-TW")
+
+    async def say(**what: str) -> list[str]:
+        replies = await hr.dialogue.handle(Incoming("telegram", admin, **what))
+        press.update({b.label: b.payload for r in replies for b in r.buttons})
+        return [r.text for r in replies]
+
+    press: dict[str, str] = {}
+    await say(text="/broadcast")
+    await say(text=TEXT)
+    await say(button=next(p for label, p in press.items() if "高雄" in label))
+    await say(button=next(p for label, p in press.items() if "全部" in label))
+    (answer,) = await say(button=next(p for label, p in press.items() if "確定發送" in label))
+    assert "LINE 本月剩餘訊息額度 1 則" in answer and "公告沒有排入" in answer
+    assert await hr.store.broadcasts() == []
