@@ -95,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     dc.add_argument("target", help="where to, e.g. postgresql://bot:PASSWORD@db:5432/bot; must hold no data")
     dc.add_argument("--replace", action="store_true", help="delete the target's data first (same transaction)")
 
+    admin = sub.add_parser("admin", help="HR's console in the browser")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    al = admin_sub.add_parser("link", help="print a one-time console link (10 minutes, once) for an admin")
+    al.add_argument("admin", help="CHANNEL:ID as in BOT_ADMINS, e.g. telegram:12345678")
+
     ask = sub.add_parser("ask", help="answer questions from stdin, one per line (for HR to test a rules file)")
     ask.add_argument("--plan", required=True)
     ask.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
@@ -153,6 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.commands.db_copy import run_db_copy
 
             return asyncio.run(run_db_copy(args.source, args.target, args.replace))
+        if args.command == "admin":
+            from bot.commands.admin_link import run_admin_link
+
+            return asyncio.run(run_admin_link(Settings.from_env(), args.admin))
         if args.command in ("console", "ask"):
             return asyncio.run(_chat(args))
         if args.command in ("reminders", "broadcast", "stats"):

@@ -171,6 +171,10 @@ class WebServer:
         if channel is not None and channel not in self.channels:
             self.channels.append(channel)
 
+    def add_subapp(self, prefix: str, app: web.Application) -> None:
+        """An application of its own under `prefix` (HR's console at /console/), before start."""
+        self.app.add_subapp(prefix, app)
+
     def expect(self, names: Iterable[str]) -> None:
         """Channels that must have started before /readyz says 200."""
         for name in names:

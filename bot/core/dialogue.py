@@ -80,13 +80,14 @@ ACTIONS: dict[str, Action] = {
     "bcok": admin.confirm,
     "bcx": admin.cancel,
     "stats": admin.stats,
+    "console": admin.console,
 }
 
 COMMANDS: dict[str, str] = {
     "/start": "start", "/help": "help", "/menu": "menu", "/steps": "steps:0", "/bundles": "bun",
     "/done": "rep", "/undo": "undo", "/status": "st", "/deadline": "topic:deadline", "/remind": "rem",
     "/lang": "lang", "/plan": "plan", "/forget": "fg", "/record": "rec", "/faq": "faq", "/settings": "set",
-    "/broadcast": "bc", "/stats": "stats", "/claim": "claim",
+    "/broadcast": "bc", "/stats": "stats", "/console": "console", "/claim": "claim",
 }  # fmt: skip
 
 

@@ -1,5 +1,6 @@
-"""Administrators in the chat: /broadcast and /stats. Anyone else is refused, and the
-attempt is written to the audit log like every admin action.
+"""Administrators in the chat: /broadcast, /stats and /console (a one-time link to HR's
+console in the browser). Anyone else is refused, and the attempt is written to the audit log
+like every admin action.
 
     /broadcast ─► bc_text ─(text)─► plan? ─(bcp:<plan>)─► audience? ─(bca:<kind>)─► bc_confirm
                                                                    preview + count ─┤
@@ -20,6 +21,7 @@ from bot.admin.broadcast import (
     queue_announcement,
 )
 from bot.admin.stats import collect, render_stats
+from bot.console_web.links import LINK_TTL, issue_link
 from bot.core.messages import Button, Reply
 from bot.core.turn import Turn, button, reply
 from bot.features.onboarding import plan_label
@@ -133,3 +135,15 @@ async def stats(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
     figures = await collect(turn.services)
     await turn.services.store.audit(actor(turn), "stats.viewed", {"plans": [p.plan_id for p in figures.plans]})
     return [reply(render_stats(figures, turn.services), button("button.menu", "menu"))]
+
+
+async def console(turn: Turn, args: tuple[str, ...] = ()) -> list[Reply]:
+    """A one-time link to the console (10 minutes, once), built on BOT_PUBLIC_URL."""
+    if (refused := await _refuse(turn, "console")) is not None:
+        return refused
+    if turn.services.public_url is None:
+        await turn.services.store.audit(actor(turn), "console.link_unavailable", {"reason": "BOT_PUBLIC_URL unset"})
+        return [reply(t("console.chat.no_public_url"), button("button.menu", "menu"))]
+    url = await issue_link(turn.services, actor(turn), actor(turn), via="chat")
+    minutes = int(LINK_TTL.total_seconds() // 60)
+    return [reply(t("console.chat.link", url=url, minutes=minutes), button("button.menu", "menu"))]
