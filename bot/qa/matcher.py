@@ -32,6 +32,8 @@ MAX_UNEXPLAINED_WORDS = 3
 HEDGE_CHARS = 4  # from this on: answer, but say it may not be the whole answer
 HEDGE_WORDS = 3
 NEAR_YEARS = 3  # a year this close to the plan's may be another plan's; further ones name policies
+OTHER_YEARS = ("明年", "去年", "下一年度", "上一年度", "下年度", "上年度", "前一年", "下一年")
+OTHER_YEARS_EN = (" next year ", " last year ", " previous year ", " following year ", " year after ", " next years ")
 SELF_ACTIONS = frozenset({"status", "report"})  # about the asker: weaker when nobody says 我 / I
 NOT_ABOUT_ME = 1.0
 OUTSIDE = "out_of_scope"  # the vocabulary's concept of what the plan does not cover
@@ -188,7 +190,9 @@ class Matcher:
         return end
 
     def _other_year(self, q: Query) -> bool:
-        """「113年的課程」 asked of the 112 plan: another plan's year, not this one's."""
+        """「113年的課程」 or 「明年的課程」 asked of the 112 plan: another plan's year, not this one's."""
+        if any(w in q.compact for w in OTHER_YEARS) or any(w in q.words for w in OTHER_YEARS_EN):
+            return True
         info = self.plan.plan
         years = {int(y) for y in re.findall(r"(?<!\d)(\d{3})年", q.compact)}
         years |= {int(y) - 1911 for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", q.compact)}
