@@ -17,6 +17,7 @@ from bot.app import build_dialogue, setup_logging
 from bot.channels.base import Channel
 from bot.channels.dedupe import StoreSeen
 from bot.config import ConfigError, Settings
+from bot.console_web.app import mount as mount_console
 from bot.core.dialogue import Dialogue
 from bot.core.leases import holder_name
 from bot.downloads import ROUTE as DOWNLOAD_ROUTE
@@ -63,6 +64,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     channels = build_channels(settings, dialogue, web)
     web.expect(c.name for c in channels)  # /readyz: 503 until each has started
     by_name = {c.name: c for c in channels}
+    mount_console(web, services, settings, by_name)  # HR's console at /console (bot.console_web)
     services.reminder_settings = settings.reminders  # quiet hours, for announcements scheduled in the console
     if settings.line:  # LINE's monthly quota, checked before an announcement is queued
         from bot.channels.line.quota import quota_source

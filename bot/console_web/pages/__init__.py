@@ -1,0 +1,1 @@
+"""One module per console page; each calls the same admin functions as the chat and the CLI."""
