@@ -7,14 +7,17 @@ found by shared character runs (four characters in a row, e.g. 行政程序法 i
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bot.domain.textnorm import normalize
 from bot.plans.model import Plan
 from bot.qa.course_fragments import FragmentIndex
 from bot.qa.features import Glossary, Query, Term
 
 RUN = 4
+_CJK_PAIR = re.compile(r"^[\u3400-\u9fff]{2}$")
 GENERIC = {"課程", "訓練", "相關", "能力", "公務", "人員", "政府", "教育", "價值", "管理", "知識", "主流", "專業"}
 
 
@@ -71,6 +74,7 @@ class EntityIndex:
     _category_runs: dict[str, set[str]] = field(init=False)
     _category_pairs: dict[str, str] = field(init=False)
     _desks: list[tuple[Term, str]] = field(init=False)
+    _title: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
         plan = self.plan
@@ -94,6 +98,7 @@ class EntityIndex:
         self._category_pairs = {p: next(iter(cs)) for p, cs in pairs.items() if len(cs) == 1 and p not in GENERIC}
         self._desks = [(Term.make(n), d.id) for d in plan.help_desks for n in (d.name.zh_TW, *d.aliases)]
         self._fragments = FragmentIndex(plan, self.common | GENERIC, self.glossary)
+        self._title = [normalize(plan.plan.title.zh_TW)]
 
     @staticmethod
     def _find(terms: list[tuple[Term, str]], q: Query) -> tuple[str, ...]:
@@ -141,7 +146,23 @@ class EntityIndex:
                 q.cover(start, start + len(run))
         return found
 
+    def _cover_pieces(self, q: Query, names: list[str]) -> None:
+        """Every two characters of the question found in a name it was read as naming are
+        understood (治理, 趨勢 of 「智慧城市治理的趨勢與挑戰」, 雄心高飛 of the plan's title)."""
+        text = q.compact
+        for i in range(len(text) - 1):
+            pair = text[i : i + 2]
+            if _CJK_PAIR.match(pair) and any(pair in n for n in names):
+                q.cover(i, i + 2)
+
     def find(self, q: Query) -> Entities:
+        found = self._find_all(q)
+        names = [self._course_names[k] for k in (found.course, *found.courses) if k]
+        names += [Term.make(c).text for c in found.categories]
+        self._cover_pieces(q, [*names, *self._title])
+        return found
+
+    def _find_all(self, q: Query) -> Entities:
         course = self.course_in(q)
         shared = None if course else self._fragments.find_all(q)
         related = self._fragments.related(q)
