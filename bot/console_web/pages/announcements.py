@@ -96,16 +96,23 @@ def _quiet(request: web.Request, form: AnnouncementForm) -> bool:
     return in_quiet_hours(console.reminders, form.send_at or console.services.clock.now())
 
 
+def _preview_page(
+    request: web.Request, form: AnnouncementForm, shown: Preview, status: int = 200, problem: str = "", reason: str = ""
+) -> web.Response:
+    console = console_of(request)
+    return page(
+        request, "announcement_preview.html", status=status, title=t("console.ann.preview_title"), form=form,
+        preview=shown, plan_name=dict(_plans(request)).get(form.plan, form.plan), quiet=_quiet(request, form),
+        reminders=console.reminders, problem=problem, reason=reason,
+    )  # fmt: skip
+
+
 async def preview(request: web.Request) -> web.StreamResponse:
     form, shown = await _checked(request)
     if shown is None:
         return await _index(request, form, status=400)
     form.nonce = secrets.token_urlsafe(16)
-    return page(
-        request, "announcement_preview.html", title=t("console.ann.preview_title"), form=form, preview=shown,
-        plan_name=dict(_plans(request)).get(form.plan, form.plan), quiet=_quiet(request, form),
-        reminders=console_of(request).reminders,
-    )  # fmt: skip
+    return _preview_page(request, form, shown)
 
 
 async def send(request: web.Request) -> web.StreamResponse:
@@ -125,21 +132,13 @@ async def send(request: web.Request) -> web.StreamResponse:
     elif not form.nonce or not await services.store.first_sighting(f"console:send:{form.nonce}", NONCE_KEEP):
         problem = "twice"
     if problem is not None:
-        return page(
-            request, "announcement_preview.html", status=409, title=t("console.ann.preview_title"), form=form,
-            preview=shown, plan_name=dict(_plans(request)).get(form.plan, form.plan), quiet=_quiet(request, form),
-            reminders=console.reminders, problem=problem,
-        )  # fmt: skip
+        return _preview_page(request, form, shown, 409, problem)
     try:
         stored, _audience = await queue_announcement(
             services, form.plan, form.audience, form.text, actor_of(request), send_at=form.send_at
         )
     except AnnouncementRefused as refused:  # the quota moved, or the time passed, since the check above
-        return page(
-            request, "announcement_preview.html", status=409, title=t("console.ann.preview_title"), form=form,
-            preview=shown, plan_name=dict(_plans(request)).get(form.plan, form.plan), quiet=_quiet(request, form),
-            reminders=console.reminders, problem="refused", reason=str(refused),
-        )  # fmt: skip
+        return _preview_page(request, form, shown, 409, "refused", str(refused))
     if stored is None:
         return await _index(request, form, status=409)
     raise web.HTTPSeeOther(f"{BASE}/announcements/{stored.id}")
