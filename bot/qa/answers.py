@@ -286,6 +286,8 @@ def category(ctx: Context) -> Reply:
             )
             for b, c in courses
         )
+    if "total" in ctx.concepts:  # 「必修幾小時，總共幾小時」: the plan's total as well
+        lines.append(t("qa.total.all", hours=show_hours(plan.total_hours)))
     return _reply("\n".join(lines))
 
 

@@ -17,6 +17,7 @@ from bot.qa.course_fragments import FragmentIndex
 from bot.qa.features import Glossary, Query, Term
 
 RUN = 4
+MAX_CATEGORIES = 2  # a glossary word naming more categories than this names none of them
 _CJK_PAIR = re.compile(r"^[\u3400-\u9fff]{2}$")
 GENERIC = {"課程", "訓練", "相關", "能力", "公務", "人員", "政府", "教育", "價值", "管理", "知識", "主流", "專業"}
 
@@ -146,6 +147,17 @@ class EntityIndex:
                 q.cover(start, start + len(run))
         return found
 
+    def _glossary_categories(self, q: Query) -> tuple[str, ...]:
+        """Categories named in the glossary's words ("environmental education" for 環境教育)."""
+        found: dict[str, None] = {}
+        for term, spellings in self.glossary:
+            if term.present_in(q):
+                named = [c for t, c in self._categories if any(sp in t.text for sp in spellings)]
+                if named and len(named) <= MAX_CATEGORIES:
+                    term.found_exactly(q)
+                    found.update(dict.fromkeys(named))
+        return tuple(found)
+
     def _cover_pieces(self, q: Query, names: list[str]) -> None:
         """Every two characters of the question found in a name it was read as naming are
         understood (治理, 趨勢 of 「智慧城市治理的趨勢與挑戰」, 雄心高飛 of the plan's title)."""
@@ -179,7 +191,7 @@ class EntityIndex:
             bundles=self._find(self._bundle_terms, q),
             groups=self._find(self._group_terms, q),
             course=course,
-            categories=self.categories_in(q),
+            categories=self.categories_in(q) or (() if course or shared else self._glossary_categories(q)),
             desks=self._find(self._desks, q),
             courses=shared[1] if shared else (),
             word=shared[0] if shared else "",
