@@ -147,6 +147,10 @@ class EntityIndex:
                 q.cover(start, start + len(run))
         return found
 
+    def _named_fully(self, q: Query, course: str) -> bool:
+        """By its whole name or four characters in a row, not by a short fragment (防疫)."""
+        return self._course_names[course] in q.compact or bool(_runs(q.compact) & self._course_runs[course])
+
     def _glossary_categories(self, q: Query) -> tuple[str, ...]:
         """Categories named in the glossary's words ("environmental education" for 環境教育)."""
         found: dict[str, None] = {}
@@ -178,7 +182,7 @@ class EntityIndex:
         course = self.course_in(q)
         shared = None if course else self._fragments.find_all(q)
         related = self._fragments.related(q)
-        if related is not None and course is not None and course not in related[1]:
+        if related is not None and course is not None and self._named_fully(q, course):
             related = None  # the course was named (5G網路、應用與資安議題): not a subject
         if related is not None:  # 「AI的課」, 「有沒有講資安的課」 (資安, 資通安全, 社交工程), 「防疫相關的課」
             named = (course,) if course else shared[1] if shared else ()
@@ -186,7 +190,7 @@ class EntityIndex:
             if len(keys) == 1:
                 course, shared = keys[0], None
             else:
-                shared = (shared[0] if shared else related[0], keys)
+                course, shared = None, (shared[0] if shared else related[0], keys)
         return Entities(
             bundles=self._find(self._bundle_terms, q),
             groups=self._find(self._group_terms, q),
