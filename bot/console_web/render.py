@@ -38,6 +38,13 @@ HEADERS = {
 }
 
 
+CHANNEL_NAMES = {"telegram": "Telegram", "line": "LINE", "console": "Console"}
+
+
+def channel_name(channel: str) -> str:
+    return CHANNEL_NAMES.get(channel, channel)
+
+
 def when(moment: datetime) -> str:
     """A moment as staff read it, in Taipei: 112年12月2日（三） 13:05."""
     local = moment.astimezone(TAIPEI)
@@ -53,6 +60,7 @@ def setup(app: web.Application) -> None:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["channel"] = channel_name
     env.globals.update(t=t, num=num, show_date=show_date, when=when, base=BASE, nav=NAV)
 
 

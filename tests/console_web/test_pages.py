@@ -34,7 +34,7 @@ async def test_overview_figures_agree_with_stats_and_hide_small_counts(site: Sit
     assert people and people[1] == str(sum(p.people.values())) == "10"  # 6 + 3 + the admin
     assert 'data-figure="channel-telegram">7<' in section
     assert 'data-figure="channel-line">少於 5 人<' in section  # 3 people on LINE
-    assert "<svg" in section and "尚未開始" in section
+    assert "<svg" in section and "未開始" in section
     assert "112年8月31日（四）" in section  # a deadline, as staff read dates
     for chat_id in ("920001", "U" + "0" * 32):
         assert chat_id not in html  # no chat ids anywhere
@@ -100,7 +100,7 @@ async def test_quiet_hours_need_the_tick_and_a_confirm_works_once(site: Site) ->
             "day": night, "time": "22:30"}  # fmt: skip
     status, html = await site.post("/console/announcements/preview", form)
     assert status == 200 and "夜間勿擾時段（21:00–08:00）" in html and 'name="quiet_ok"' in html
-    assert "Telegram 6" not in html and "Telegram: 7" in html and "Line: 3" in html
+    assert "Telegram 6" not in html and "Telegram: 7" in html and "LINE: 3" in html
     nonce = re.search(r'name="nonce" value="([^"]+)"', html)
     assert nonce
     status, html = await site.post("/console/announcements", {**form, "nonce": nonce[1]})
