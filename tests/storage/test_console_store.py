@@ -163,3 +163,16 @@ async def test_cancel_and_claim_racing_on_two_instances_never_both_win(backend: 
                 assert found.counts == {"skipped": 20}
             else:
                 assert found.cancelled_at is None and found.counts == {"sending": 20}
+
+
+async def test_two_instances_publishing_one_file_at_once_get_two_versions(backend: Backend) -> None:
+    first, second = backend.make(), backend.make()
+    async with first, second:
+        made = await asyncio.gather(
+            *(
+                s.store_published_plan("taipei-113.yaml", f"text {n}", f"telegram:{n}")
+                for n, s in enumerate((first, second) * 3)
+            )
+        )
+        assert sorted(p.version for p in made) == [1, 2, 3, 4, 5, 6]
+        assert [p.version for p in await second.plan_versions("taipei-113.yaml")] == [6, 5, 4, 3, 2, 1]
