@@ -19,7 +19,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -33,7 +33,7 @@ from bot.core.services import Services
 from bot.domain.calendar import TAIPEI
 from bot.plans.loader import load_rules_dir
 from bot.runner import serve
-from bot.storage import open_store
+from bot.storage import Mark, open_store
 from tests.conftest import ROOT
 from tests.console_web.conftest import free_port
 from tests.fakes.line_api import FakeLineAPI, new_user_id
@@ -63,6 +63,7 @@ class Bot:
     line: FakeLineAPI
     line_users: list[str]
     quiet: tuple[datetime, datetime]
+    scheduled: tuple[str, datetime] | None = None  # the progress page and time of the one scheduled
 
     async def chat(self, chat_id: int, text: str) -> str:
         """Send a message on (fake) Telegram; the bot's answer."""
@@ -88,9 +89,19 @@ async def prepare(url: str) -> list[str]:
     """Staff on the plan before the bot starts: 8 on Telegram (the admin included), 3 on LINE."""
     store = await open_store(url)
     try:
-        dialogue = Dialogue(Services(load_rules_dir(ROOT / "rules"), store, SystemClock()))
+        book = load_rules_dir(ROOT / "rules")
+        dialogue = Dialogue(Services(book, store, SystemClock()))
         for chat in [ADMIN, STRANGER, *STAFF]:
             await dialogue.prepare_ready("telegram", str(chat), PLAN, "zh-TW")
+        plan = book.get(PLAN)
+        assert plan is not None
+        first, second = plan.bundles[0], plan.bundles[1]
+        for i, chat in enumerate(STAFF[:5]):  # five finished the first bundle, two began the second
+            user = await store.get_user("telegram", str(chat))
+            assert user is not None
+            courses = list(first.courses) + (list(second.courses[:1]) if i < 2 else [])
+            for course in courses:
+                await store.set_mark(user.id, PLAN, Mark(course.key, "self", date(2023, 6, 1), True))
         users = [new_user_id() for _ in range(3)]
         for user in users:
             await dialogue.prepare_ready("line", user, PLAN, "zh-TW")
@@ -203,6 +214,12 @@ async def test_overview_agrees_with_the_stats_command(bot: Bot, admin: object) -
     assert await plan.locator('[data-figure="channel-line"]').inner_text() == "少於 5 人"  # 3 < 5
     not_started = re.search(r"整體進度：未開始 (\d+)", text)
     assert not_started and await plan.locator('[data-figure="not_started"]').inner_text() == not_started[1]
+    rows = plan.locator("table.bundles tbody tr")
+    for n, (name, *counts) in enumerate(re.findall(r"・(.+?)：(\d+)／(\d+)／(\d+)", text)):  # per bundle
+        cells = await rows.nth(n).locator("td").all_inner_texts()
+        assert cells[0] == name
+        assert cells[1:] == [c if int(c) >= 5 else "少於 5 人" for c in counts]
+    assert await rows.nth(0).locator('[data-state="finished"]').inner_text() == "5"  # five finished it
     assert await plan.locator("svg.chart rect").count() > 3
     await shoot(page, "overview")
     await page.get_by_role("link", name="English").click()
@@ -227,7 +244,7 @@ async def compose(page: object, bot: Bot, text: str, when: datetime | None) -> N
     await page.get_by_role("heading", name="公告預覽").wait_for()
 
 
-def next_minute(at_least: float = 30) -> datetime:
+def next_minute(at_least: float = 15) -> datetime:
     now = datetime.now(TAIPEI)
     return (now + timedelta(seconds=at_least + 60)).replace(second=0, microsecond=0)
 
@@ -253,6 +270,7 @@ async def test_schedule_in_quiet_hours_confirm_and_it_arrives_once(bot: Bot, adm
     await page.get_by_role("button", name="確認排程").click()
     await page.locator("#progress .badge", has_text="已排程").wait_for()
     first = page.url
+    assert bot.telegram_got(TEXT) == [] and bot.line_got(TEXT) == []  # it waits for its time
     await shoot(page, "announcement-scheduled")
 
     await compose(page, bot, CANCELLED, when)  # same time, then cancelled
@@ -270,16 +288,7 @@ async def test_schedule_in_quiet_hours_confirm_and_it_arrives_once(bot: Bot, adm
     await shoot(page, "preview-quota-refused")
     bot.line.quota, bot.line.consumption = {"type": "none"}, 0
 
-    await page.goto(first)
-    assert bot.telegram_got(TEXT) == [] and bot.line_got(TEXT) == []  # not before its time
-    wait = (when - datetime.now(TAIPEI)).total_seconds() + 40
-    await page.locator("#progress .badge", has_text="已完成").wait_for(timeout=wait * 1000)  # the page refreshed itself
-    assert await page.locator('[data-field="sent"]').inner_text() == "11"
-    await shoot(page, "announcement-done")
-    await asyncio.sleep(6)  # a courier poll later: still once
-    assert sorted(bot.telegram_got(TEXT)) == sorted([ADMIN, STRANGER, *STAFF])
-    assert sorted(bot.line_got(TEXT)) == sorted(bot.line_users)
-    assert bot.telegram_got(CANCELLED) == [] and bot.line_got(CANCELLED) == []
+    bot.scheduled = (first, when)  # checked last, once the other tests have used the wait
 
 
 async def test_reminders_questions_plans_and_audit(bot: Bot, admin: object) -> None:
@@ -369,3 +378,24 @@ async def test_every_refusal(bot: Bot, admin: object, browser: object) -> None:
     await page.goto(f"{bot.base}/console/")
     await page.get_by_role("heading", name="請先登入").wait_for()
     await context.close()
+
+
+async def test_the_scheduled_announcement_arrived_once(bot: Bot, admin: object) -> None:
+    page = admin
+    assert bot.scheduled is not None
+    first, when = bot.scheduled
+    await page.goto(first)
+    early = datetime.now(TAIPEI) < when - timedelta(seconds=3)
+    if early:
+        assert bot.telegram_got(TEXT) == [] and bot.line_got(TEXT) == []  # not before its time
+        await page.evaluate("window.stillTheSamePage = true")
+    wait = (when - datetime.now(TAIPEI)).total_seconds() + 40
+    await page.locator("#progress .badge", has_text="已完成").wait_for(timeout=wait * 1000)
+    if early:  # the progress refreshed itself, without reloading the page
+        assert await page.evaluate("window.stillTheSamePage === true")
+    assert await page.locator('[data-field="sent"]').inner_text() == "11"
+    await shoot(page, "announcement-done")
+    await asyncio.sleep(6)  # a courier poll later: still once
+    assert sorted(bot.telegram_got(TEXT)) == sorted([ADMIN, STRANGER, *STAFF])
+    assert sorted(bot.line_got(TEXT)) == sorted(bot.line_users)
+    assert bot.telegram_got(CANCELLED) == [] and bot.line_got(CANCELLED) == []
