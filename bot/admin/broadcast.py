@@ -1,5 +1,8 @@
-"""Announcements: what staff see, queuing one (chat or command line), and the report the
-author gets when delivery is done. Delivery itself is the outbox courier's job."""
+"""Announcements: what staff see, queuing one (chat, command line or HR's console; now or at a
+chosen time), and the report the author gets when delivery is done. Delivery itself is the
+outbox courier's job; scheduling, cancelling, quiet hours and LINE's quota live in
+`bot.admin.schedule` and are re-exported here. Callers of `queue_announcement` catch
+`AnnouncementRefused` (LINE's month cannot take it) and show its text: nothing was stored."""
 
 from __future__ import annotations
 
@@ -26,7 +29,19 @@ log = logging.getLogger(__name__)
 MAX_ANNOUNCEMENT = 2000  # characters: well inside Telegram's 4,096 and LINE's 5,000 with the header
 
 
-__all__ = ["AnnouncementRefused", "cancel_announcement", "in_quiet_hours", "queue_announcement", "render_report"]
+__all__ = [
+    "MAX_ANNOUNCEMENT",
+    "AnnouncementRefused",
+    "announcement",
+    "cancel_announcement",
+    "check_line_quota",
+    "in_quiet_hours",
+    "plan_title",
+    "queue_announcement",
+    "render_report",
+    "reporter",
+    "show_moment",
+]
 
 
 def show_moment(moment: datetime) -> str:
