@@ -46,6 +46,7 @@ _SMALL_WORDS = frozenset(
         "with",
     ]
 )
+HEADING = 120  # a first line up to this long says what the answer is about and always leads
 LIMIT = 600  # characters of the first message of an answer (most answers are well under 300)
 
 
@@ -103,8 +104,12 @@ def split(text: str, limit: int = LIMIT, question: str = "") -> tuple[str, str]:
     # the figure asked about beats a long paragraph that shares a few words).
     # Two topics answered together are two paragraphs: the first (the likelier topic) comes first.
     paragraph = [sum(1 for line in lines[:i] if not line.strip()) for i in range(len(lines))]
-    ranked = sorted(range(1, len(lines)), key=lambda i: (paragraph[i] > 0, -shared[i] / (len(lines[i]) + 20) ** 0.5, i))
-    chosen, size = {0}, len(lines[0])
+    # A first line that is a heading (👣 以公務帳號登入) leads; a long one is a line like the others.
+    start = 1 if len(lines[0]) <= HEADING else 0
+    ranked = sorted(
+        range(start, len(lines)), key=lambda i: (paragraph[i] > 0, -shared[i] / (len(lines[i]) + 20) ** 0.5, i)
+    )
+    chosen, size = ({0}, len(lines[0])) if start else (set(), -1)
     for i in ranked:
         grown = size + 1 + len(lines[i])
         if grown <= limit:
@@ -112,6 +117,8 @@ def split(text: str, limit: int = LIMIT, question: str = "") -> tuple[str, str]:
             size = grown
         elif not asked:
             break
+    if not chosen:  # nothing fits whole: the first line, as it is
+        chosen = {0}
     first = "\n".join(lines[i] for i in sorted(chosen)).strip()
     rest = "\n".join(lines[i] for i in range(len(lines)) if i not in chosen).strip()
     return (first, rest) if rest else (text, "")
