@@ -16,10 +16,14 @@ KAOHSIUNG = (ROOT / "rules" / "kaohsiung-112.yaml").read_text(encoding="utf-8")
 
 
 async def staff(site: Site, telegram: int = 6, line: int = 3) -> None:
-    for i in range(telegram):
-        await site.dialogue.prepare_ready("telegram", str(920001 + i), PLAN, "zh-TW")
-    for i in range(line):
-        await site.dialogue.prepare_ready("line", f"U{i:032x}", PLAN, "zh-TW")
+    """People on Kaohsiung 112 with reminders on: 6 on Telegram, 3 on LINE."""
+    people = [("telegram", str(920001 + i)) for i in range(telegram)] + [("line", f"U{i:032x}") for i in range(line)]
+    for channel, chat in people:
+        await site.dialogue.prepare_ready(channel, chat, PLAN, "zh-TW")
+        user = await site.services.store.get_user(channel, chat)
+        assert user is not None
+        user.reminders = True
+        await site.services.store.save_user(user)
 
 
 async def test_overview_figures_agree_with_stats_and_hide_small_counts(site: Site) -> None:
@@ -155,3 +159,18 @@ async def test_reminders_pause_and_resume(site: Site) -> None:
     assert status == 200 and 'data-paused="no"' in html
     actions = [e.action for e in await site.services.store.audit_log(10)]
     assert "reminders.paused" in actions and "reminders.resumed" in actions
+
+
+async def test_reminders_page_shows_the_coming_days_with_counts_and_a_sample(site: Site) -> None:
+    await staff(site)
+    site.clock.advance(timedelta(days=61))  # 1 August 2023: 30 days before Kaohsiung's 31 August
+    await site.sign_in()
+    status, html = await site.page("/console/reminders")
+    assert status == 200
+    day = html[html.index('data-day="2023-08-01"') :]
+    assert "112年8月1日（二）" in day and "112年8月31日（四） 前 30 天的提醒" in day
+    people = re.search(r'data-figure="people">(\d+)', day)
+    assert people and people[1] == "9"  # everyone with reminders on (not the admin), on Telegram or LINE
+    assert "範例訊息" in day and "8月31日" in day
+    for chat_id in ("920001", "U" + "0" * 32):
+        assert chat_id not in html
