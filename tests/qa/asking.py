@@ -1,0 +1,36 @@
+"""Questions asked through the whole dialogue, as `python -m bot ask` would: what the person sees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.clock import FixedClock
+from bot.core.dialogue import Dialogue
+from bot.core.messages import Incoming
+from bot.core.services import Services
+from bot.plans.loader import load_rules_dir
+from bot.qa.outcome import Outcome, outcome_of
+from bot.storage import open_store
+from tests.qa.test_accuracy import DAYS
+
+
+@dataclass(frozen=True)
+class Seen:
+    first: str  # the first message, as it fits a phone
+    text: str  # every message of the reply
+    outcome: Outcome
+
+
+async def ask(tmp_path: Path, plan: str, lang: str, questions: list[str]) -> list[Seen]:
+    store = await open_store(f"sqlite:///{tmp_path}/asking.sqlite3")
+    try:
+        dialogue = Dialogue(Services(load_rules_dir(), store, FixedClock(DAYS[plan])))
+        await dialogue.prepare_ready("console", "asker", plan, lang)
+        seen = []
+        for q in questions:
+            replies = await dialogue.handle(Incoming("console", "asker", text=q))
+            seen.append(Seen(replies[0].text, "\n".join(r.text for r in replies), outcome_of(replies)))
+        return seen
+    finally:
+        await store.close()
