@@ -132,7 +132,8 @@ class FragmentIndex:
         if not keys or len(keys) > MAX_SHARED:
             return None
         for term in said:
-            term.found_exactly(q)  # the words are understood
+            term.found_exactly(q)  # the words are understood, plurals too
+            q.covered_words.update(w + "s" for w in term.text.split())
         typed = dict.fromkeys(w for term in said for w in _typed(term, q.raw))
         words = [w for w in typed if not any(w.lower() in o.lower() and w != o for o in typed)]
         return "、".join(words) or said[0].text, tuple(sorted(keys, key=order.index))
@@ -155,6 +156,6 @@ class FragmentIndex:
 def _typed(term: Term, raw: str) -> list[str]:
     """The glossary word as the question spells it (「AI」 of 「ＡＩ的課」), to quote it back."""
     if term.kind == "word":
-        pattern = r"(?<![a-z0-9])" + r"\W+".join(re.escape(w) for w in term.text.split()) + r"(?![a-z0-9])"
+        pattern = r"(?<![a-z0-9])" + r"\W+".join(re.escape(w) + "s?" for w in term.text.split()) + r"(?![a-z0-9])"
         return re.findall(pattern, fold_width(raw), flags=re.IGNORECASE)
     return re.findall(re.escape(term.text), normalize(raw))

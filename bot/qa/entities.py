@@ -159,6 +159,7 @@ class EntityIndex:
                 named = [c for t, c in self._categories if any(sp in t.text for sp in spellings)]
                 if named and len(named) <= MAX_CATEGORIES:
                     term.found_exactly(q)
+                    q.covered_words.update(w + "s" for w in term.text.split())
                     found.update(dict.fromkeys(named))
         return tuple(found)
 

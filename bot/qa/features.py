@@ -104,6 +104,11 @@ class Query:
         return words_of(to_traditional(self.raw))
 
     @cached_property
+    def singular(self) -> str:
+        """The words with a plural -s dropped ("friendly workplaces" as "friendly workplace")."""
+        return " " + " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in self.word_list) + " "
+
+    @cached_property
     def word_list(self) -> list[str]:
         return self.words.split()
 
@@ -147,7 +152,9 @@ class Term:
         """Written as it is (no typo, no sound), without marking anything understood."""
         if not self.text:
             return False
-        return f" {self.text} " in q.words if self.kind == "word" else self.text in q.compact
+        if self.kind == "word":
+            return f" {self.text} " in q.words or f" {self.text} " in q.singular
+        return self.text in q.compact
 
     def _typo_of(self, word: str) -> bool:
         return abs(len(word) - len(self.text)) <= 1 and Levenshtein.distance(word, self.text) <= 1
