@@ -15,7 +15,7 @@ import signal
 from bot.admin.broadcast import reporter
 from bot.app import build_dialogue, setup_logging
 from bot.channels.base import Channel
-from bot.channels.dedupe import StoreSeen
+from bot.channels.dedupe import SeenEvents, SeenIds, StoreSeen
 from bot.config import ConfigError, Settings
 from bot.console_web.app import mount as mount_console
 from bot.core.dialogue import Dialogue
@@ -27,25 +27,34 @@ from bot.outbox.compose import Composer
 from bot.outbox.courier import Courier
 from bot.plans.published import PlanWatcher
 from bot.reminders.scheduler import ReminderScheduler
+from bot.storage import Store
 from bot.web import WebServer
 
 log = logging.getLogger(__name__)
 
 
+def seen_ids(store: Store, prefix: str) -> SeenIds:
+    """Where a channel remembers the events it took, so that a resent one is served once: in
+    the store when several instances share it (the resend may reach another one); in this
+    process's memory on SQLite, which one instance serves, saving a write per update. The
+    platforms resend when our 200 got lost, within minutes, which memory covers."""
+    return StoreSeen(store, prefix) if store.shared else SeenEvents()
+
+
 def build_channels(settings: Settings, dialogue: Dialogue, web: WebServer) -> list[Channel]:
-    """The configured channels, remembering the events they took in the store: a resent
-    update is served once, whichever instance it reaches."""
+    """The configured channels, each remembering the events it took (`seen_ids`) and LINE
+    the groups it told to write one to one, in the store (a rare write, kept across restarts)."""
     store = dialogue.services.store
     channels: list[Channel] = []
     if settings.telegram:
         from bot.channels.telegram import TelegramChannel
 
-        channels.append(TelegramChannel(settings.telegram, dialogue, web, seen=StoreSeen(store, "telegram:update:")))
+        channels.append(TelegramChannel(settings.telegram, dialogue, web, seen=seen_ids(store, "telegram:update:")))
     if settings.line:
         from bot.channels.line import GROUP_NOTE_EVERY, LineChannel
 
-        seen, noted = StoreSeen(store, "line:event:"), StoreSeen(store, "line:group:", GROUP_NOTE_EVERY.total_seconds())
-        channels.append(LineChannel(settings.line, dialogue, web, seen=seen, noted=noted))
+        noted = StoreSeen(store, "line:group:", GROUP_NOTE_EVERY.total_seconds())
+        channels.append(LineChannel(settings.line, dialogue, web, seen=seen_ids(store, "line:event:"), noted=noted))
     return channels
 
 

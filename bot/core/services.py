@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import ReminderSettings
 from bot.core.clock import Clock
+from bot.core.remembered import RememberingMatcher
 from bot.domain.course_match import CourseMatcher
 from bot.domain.eligibility import Assessor
 from bot.domain.ocr import OcrEngine, default_engine
@@ -43,7 +44,9 @@ def plan_tools(book: PlanBook, reuse: dict[str, PlanTools] | None = None) -> dic
         if kept is not None and kept.plan == plan:
             found[plan.id] = kept
         else:
-            found[plan.id] = PlanTools(plan, Matcher(plan, vocabulary, topics), Assessor(plan), CourseMatcher(plan))
+            found[plan.id] = PlanTools(
+                plan, RememberingMatcher(plan, vocabulary, topics), Assessor(plan), CourseMatcher(plan)
+            )
     return found
 
 

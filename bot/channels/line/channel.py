@@ -28,7 +28,6 @@ from linebot.v3.messaging import (
     AsyncApiClient,
     AsyncMessagingApi,
     AsyncMessagingApiBlob,
-    Configuration,
     TextMessage,
 )
 from linebot.v3.models.events import UnknownEvent
@@ -37,6 +36,7 @@ from linebot.v3.webhook import SignatureValidator
 from bot import metrics
 from bot.channels.base import Delivered
 from bot.channels.dedupe import SeenEvents, SeenIds
+from bot.channels.line.client import open_client
 from bot.channels.line.events import CHANNEL, GroupNote, Received, parse_event, to_received
 from bot.channels.line.render import render
 from bot.channels.line.sender import NETWORK_ERRORS, Limits, LineSender, RetryPolicy
@@ -92,8 +92,7 @@ class LineChannel:
         web server runs (the command line, which only sends, never starts it)."""
         if self._client is not None:
             return
-        config = Configuration(access_token=self.settings.access_token, host=self.settings.api_url)
-        self._client = AsyncApiClient(config)  # opens an aiohttp session: needs the running loop
+        self._client = open_client(self.settings.access_token, self.settings.api_url)  # needs the running loop
         self._api = AsyncMessagingApi(self._client)
         self._sender = LineSender(self._api, self.retry, self._limits)
         log.info("LINE: webhook at %s, Messaging API at %s", WEBHOOK_PATH, self.settings.api_url)
