@@ -25,6 +25,9 @@ async def run_preview(settings: Settings, day: date, as_json: bool, out: TextIO 
     out = out or sys.stdout
     async with session(settings, day) as dialogue:
         rows = await preview(dialogue.services, day)
+        paused = await paused_by(dialogue.services)
+    if paused is not None and not as_json:  # who would get what once resumed: say that nothing goes now
+        print(t("cli.reminders_paused_preview", by=paused.updated_by, at=show_moment(paused.updated_at)), file=out)
     if as_json:
         print(json.dumps({"date": day.isoformat(), "reminders": [r.as_dict() for r in rows]}, ensure_ascii=False),
               file=out)  # fmt: skip

@@ -98,3 +98,19 @@ async def test_the_outlook_counts_who_gets_which_reminder_with_a_sample(bot: Bot
     with using("en"):
         english = await reminder_outlook(bot.services, date(2023, 8, 24), days=1)
     assert [d.day for d in english] == [date(2023, 8, 24)] and "7 days left" in english[0].items[0].sample
+
+
+async def test_the_preview_says_reminders_are_paused(bot: Bot, backend: Backend) -> None:
+    from bot.commands.reminders import run_preview
+
+    await bot.person("1001")
+    await pause_reminders(bot.services, HR)
+    out = io.StringIO()
+    with using("zh-TW"):
+        assert await run_preview(Settings(database_url=backend.url), date(2023, 8, 24), False, out) == 0
+    assert f"⏸ 提醒已由 {HR} 於" in out.getvalue() and "1001" in out.getvalue()
+    await resume_reminders(bot.services, HR)
+    out = io.StringIO()
+    with using("zh-TW"):
+        await run_preview(Settings(database_url=backend.url), date(2023, 8, 24), False, out)
+    assert "暫停" not in out.getvalue()
