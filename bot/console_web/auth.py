@@ -53,6 +53,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 
 async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path == BASE:  # /console without its slash: the overview's address
+        raise web.HTTPPermanentRedirect(BASE + "/")
     route = request.match_info.route.name
     if route in PUBLIC:
         return await handler(request)

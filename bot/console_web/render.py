@@ -10,6 +10,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from bot.admin.stats import small
 from bot.console_web.context import SESSION, console_of
 from bot.domain.calendar import TAIPEI
 from bot.i18n import current_lang, t
@@ -61,7 +62,7 @@ def setup(app: web.Application) -> None:
         lstrip_blocks=True,
     )
     env.filters["channel"] = channel_name
-    env.globals.update(t=t, num=num, show_date=show_date, when=when, base=BASE, nav=NAV)
+    env.globals.update(t=t, small=small, num=num, show_date=show_date, when=when, base=BASE, nav=NAV)
 
 
 def page(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:

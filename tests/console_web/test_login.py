@@ -10,7 +10,7 @@ from datetime import timedelta
 from bot.commands.admin_link import run_admin_link
 from bot.config import Settings
 from bot.plans.loader import PlanBook
-from bot.storage import Store
+from bot.storage import Store, open_store
 from tests.console_web.conftest import ADMIN, STRANGER, Site, start_site
 
 ANNOUNCE = {"text": "請於 8 月 31 日前完成課程", "plan": "kaohsiung-112", "audience": "all", "when": "now"}
@@ -155,11 +155,25 @@ def settings_for(tmp_url: str, public: str | None = "https://bot.example.gov.tw"
     return Settings(database_url=tmp_url, admins=frozenset({f"telegram:{ADMIN}"}), public_url=public)
 
 
-async def test_admin_link_prints_a_link_for_admins_only(tmp_path: object) -> None:
+async def test_admin_link_prints_a_link_for_admins_only(book: PlanBook, tmp_path: object) -> None:
     url = f"sqlite:///{tmp_path}/bot.sqlite3"
     out = io.StringIO()
     assert await run_admin_link(settings_for(url), f"telegram:{ADMIN}", out) == 0
-    assert out.getvalue().startswith("https://bot.example.gov.tw/console/login/")
+    link = out.getvalue().strip()
+    assert link.startswith("https://bot.example.gov.tw/console/login/")
+    store = await open_store(url)  # the service on the same database takes it, once
+    server, site, http = await start_site(book, store, public="https://bot.example.gov.tw")
+    try:
+        async with await site.open(link.replace("https://bot.example.gov.tw", site.base)) as response:
+            assert response.status == 303
+        entry = next(e for e in await store.audit_log(10) if e.action == "console.link_issued")
+        assert entry.actor.startswith("cli:") and entry.detail["for"] == f"telegram:{ADMIN}"
+        async with site.http.get(f"{site.base}/console", allow_redirects=False) as bare:  # without the slash
+            assert bare.status == 308 and bare.headers["Location"] == "/console/"
+    finally:
+        await http.close()
+        await server.stop()
+        await store.close()
     out = io.StringIO()
     assert await run_admin_link(settings_for(url), "telegram:12345", out) == 1
     assert out.getvalue() == ""
