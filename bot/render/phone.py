@@ -47,6 +47,8 @@ _SMALL_WORDS = frozenset(
     ]
 )
 HEADING = 120  # a first line up to this long says what the answer is about and always leads
+SOFT = 300  # ...warnings and a second topic the question does not speak of, up to this
+FILL = 400  # ...and up to this, other lines the question does not speak of
 LIMIT = 600  # characters of the first message of an answer (most answers are well under 300)
 
 
@@ -89,7 +91,8 @@ def split(text: str, limit: int = LIMIT, question: str = "") -> tuple[str, str]:
     """(what fits, the rest); the rest is "" when everything fits. The first line (what the
     answer is about) always comes first; then the lines of its paragraph that share most with
     the question (the desk it names, the figure it asks about), then those of the next ones,
-    shown in their own order, as many as fit."""
+    shown in their own order, as many as fit. Lines the question does not speak of, when others
+    do, only fill a shorter message: up to FILL, warnings and a second topic up to SOFT."""
     if len(text) <= limit:
         return text, ""
     lines = text.split("\n")
@@ -110,9 +113,14 @@ def split(text: str, limit: int = LIMIT, question: str = "") -> tuple[str, str]:
         range(start, len(lines)), key=lambda i: (paragraph[i] > 0, -shared[i] / (len(lines[i]) + 20) ** 0.5, i)
     )
     chosen, size = ({0}, len(lines[0])) if start else (set(), -1)
+    relevant = any(shared[i] for i in ranked)
     for i in ranked:
         grown = size + 1 + len(lines[i])
-        if grown <= limit:
+        # When some lines speak of the question, warnings and a second topic that do not only
+        # fill a short first message.
+        aside = relevant and not shared[i] and (paragraph[i] > 0 or lines[i].startswith("⚠"))
+        unasked = relevant and not shared[i]
+        if grown <= (min(limit, SOFT) if aside else min(limit, FILL) if unasked else limit):
             chosen.add(i)
             size = grown
         elif not asked:
