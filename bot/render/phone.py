@@ -47,9 +47,9 @@ _SMALL_WORDS = frozenset(
     ]
 )
 HEADING = 120  # a first line up to this long says what the answer is about and always leads
-SOFT = 300  # ...warnings and a second topic the question does not speak of, up to this
-FILL = 400  # ...and up to this, other lines the question does not speak of
 LIMIT = 600  # characters of the first message of an answer (most answers are well under 300)
+FILL = 400  # ...when some lines speak of the question, the others only fill up to this
+SOFT = 300  # ...and warnings and a second topic the question does not speak of up to this
 
 
 def dedupe(text: str) -> str:
