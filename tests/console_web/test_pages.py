@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
+
 from bot.admin.stats import collect
 from bot.domain.calendar import TAIPEI
 from tests.conftest import ROOT
@@ -174,3 +176,34 @@ async def test_reminders_page_shows_the_coming_days_with_counts_and_a_sample(sit
     assert "範例訊息" in day and "8月31日" in day
     for chat_id in ("920001", "U" + "0" * 32):
         assert chat_id not in html
+
+
+def test_every_message_the_templates_name_is_in_both_catalogs() -> None:
+    from babel.messages.pofile import read_po
+
+    from bot.console_web.render import TEMPLATES
+    from bot.i18n import LOCALES_DIR
+
+    used = {
+        k
+        for p in TEMPLATES.glob("*.html")
+        for k in re.findall(r"t\(\s*[\"']([a-z_]+\.[a-z0-9_.]+)[\"']", p.read_text())
+    }
+    used = {k for k in used if not k.endswith((".", "_"))}  # a prefix joined with ~ in the template
+    assert len(used) > 50
+    for lang in ("zh_TW", "en"):
+        with (LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+            known = {m.id for m in read_po(fh) if isinstance(m.id, str)}
+        assert used - known == set(), lang
+
+
+async def test_every_page_in_english(site: Site, caplog: pytest.LogCaptureFixture) -> None:
+    await staff(site)
+    await site.sign_in()
+    await site.page("/console/?lang=en")
+    for path, text in {"/console/": "Overview", "/console/announcements": "Write an announcement",
+                       "/console/reminders": "Pause all reminders", "/console/questions": "Unanswered questions",
+                       "/console/plans": "Upload a new or changed plan file", "/console/audit": "Audit log"}.items():  # fmt: skip
+        status, html = await site.page(path)
+        assert status == 200 and text in html and 'lang="en"' in html, path
+    assert "missing message" not in caplog.text
