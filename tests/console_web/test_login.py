@@ -64,6 +64,13 @@ async def test_a_forged_link_is_refused(site: Site) -> None:
         assert response.status == 303
 
 
+async def test_no_link_without_a_public_address(site: Site) -> None:
+    site.services.public_url = None  # BOT_PUBLIC_URL unset
+    answer = await site.chat("/console")
+    assert "BOT_PUBLIC_URL" in answer and "/console/login/" not in answer
+    assert "console.link_issued" not in await actions(site)
+
+
 async def test_only_admins_get_a_link(site: Site) -> None:
     answer = await site.chat("/console", user=STRANGER)
     assert "僅限管理者" in answer and "/console/login/" not in answer

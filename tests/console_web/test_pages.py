@@ -143,6 +143,7 @@ async def test_plans_check_try_and_publish(site: Site) -> None:
     status, html = await site.post("/console/plans/try", {"csrf": csrf, "filename": "kaohsiung-112.yaml",
                                                           "text": changed, "questions": "補休最多幾小時？"})  # fmt: skip
     assert status == 200 and "最高 16 小時" in html and "檢查通過" in html
+    assert "plan.tried" in [e.action for e in await site.services.store.audit_log(10)]
     status, html = await site.post("/console/plans/publish", {"csrf": csrf, "filename": "kaohsiung-112.yaml",
                                                               "text": changed})  # fmt: skip
     assert status == 200 and "已發布 kaohsiung-112.yaml 第 1 版" in html

@@ -73,6 +73,9 @@ async def try_(request: web.Request) -> web.StreamResponse:
     questions = [q.strip() for q in typed.splitlines() if q.strip()][:MAX_QUESTIONS]
     results = None
     if not errors and questions:
+        await console_of(request).services.store.audit(
+            actor_of(request), "plan.tried", {"file": filename, "questions": len(questions)}
+        )
         results = await try_questions(console_of(request).services, text, questions, current_lang(), filename=filename)
     return page(request, "plan_check.html", status=400 if errors else 200, title=t("console.plans.check_title"),
                 filename=filename, text=text, errors=errors, results=results, questions=typed)  # fmt: skip
