@@ -50,6 +50,12 @@ class SqlBase(ABC):
     async def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """A read outside any transaction of ours."""
 
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One statement in a transaction of its own; the rows it changed. A backend may do it
+        in fewer steps than a general transaction (SQLite: one trip to its thread)."""
+        async with self._transaction() as tx:
+            return await tx.execute(sql, params)
+
     def _typed(self, sql_type: str) -> str:
         """A placeholder whose type the database cannot infer from its place (INSERT … SELECT ?)."""
         return "?"

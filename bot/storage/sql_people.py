@@ -67,15 +67,14 @@ class PeopleQueries(SqlBase):
         except (TypeError, ValueError) as error:
             raise StoreError(f"state_data of user {user.id} is not JSON-serialisable: {error}") from error
         stamp = self._clock()
-        async with self._transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE users SET plan_id = ?, lang = ?, reminders = ?, state = ?, state_data = ?, "
-                "epoch = ?, active = ?, onboarded = ?, staff = ?, updated_at = ? WHERE id = ?",
-                (
-                    user.plan_id, user.lang, user.reminders, user.state, state_data, user.epoch, user.active,
-                    user.onboarded, json.dumps(user.staff, ensure_ascii=False), stamp, user.id,
-                ),
-            )  # fmt: skip
+        changed = await self._write(
+            "UPDATE users SET plan_id = ?, lang = ?, reminders = ?, state = ?, state_data = ?, "
+            "epoch = ?, active = ?, onboarded = ?, staff = ?, updated_at = ? WHERE id = ?",
+            (
+                user.plan_id, user.lang, user.reminders, user.state, state_data, user.epoch, user.active,
+                user.onboarded, json.dumps(user.staff, ensure_ascii=False), stamp, user.id,
+            ),
+        )  # fmt: skip
         if changed == 0:
             raise StoreError(f"user {user.id} does not exist (deleted meanwhile?)")
         user.updated_at = stamp
@@ -83,11 +82,10 @@ class PeopleQueries(SqlBase):
     async def set_active(self, channel: str, channel_user_id: str, active: bool) -> None:
         check_identity(channel, channel_user_id)
         stamp = self._clock()
-        async with self._transaction() as tx:
-            await tx.execute(
-                "UPDATE users SET active = ?, updated_at = ? WHERE channel = ? AND channel_user_id = ?",
-                (active, stamp, channel, channel_user_id),
-            )
+        await self._write(
+            "UPDATE users SET active = ?, updated_at = ? WHERE channel = ? AND channel_user_id = ?",
+            (active, stamp, channel, channel_user_id),
+        )
 
     async def set_mark(self, user_id: int, plan_id: str, mark: Mark) -> None:
         params = rows.mark_params(user_id, plan_id, mark, self._clock())

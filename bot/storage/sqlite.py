@@ -182,6 +182,32 @@ class SqliteStore(PeopleQueries, OutboxQueries, ConsoleQueries, Store):
             except sqlite3.Error as error:
                 raise StoreError(f"SQLite error in {self.path}: {error}") from error
 
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """BEGIN, the statement and COMMIT in one trip to aiosqlite's thread (ROLLBACK there too)."""
+        if not ONE_TRIP:
+            return await super()._write(sql, params)
+        db, values = self._connection(), bound(params)
+
+        def trip() -> int:
+            connection: sqlite3.Connection = db._conn
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = connection.execute(sql, values)
+                changed = max(cursor.rowcount, 0)
+                cursor.close()
+                connection.execute("COMMIT")
+            except BaseException:
+                with suppress(sqlite3.OperationalError):
+                    connection.execute("ROLLBACK")
+                raise
+            return changed
+
+        async with self._lock:
+            try:
+                return cast(int, await db._execute(trip))
+            except sqlite3.Error as error:
+                raise StoreError(f"SQLite error in {self.path}: {error}") from error
+
     async def probe(self) -> None:
         """The shared probe, and room for more: the upsert it writes fits in a page the file
         already has, so a full disk (or a reached max_page_count) would pass it unseen."""
