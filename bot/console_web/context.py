@@ -20,12 +20,8 @@ if TYPE_CHECKING:
 class Console:
     services: Services
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
-    channels: Mapping[str, Channel] = field(default_factory=dict)  # the running chat channels (LINE's quota)
+    channels: Mapping[str, Channel] = field(default_factory=dict)  # the running chat channels
     secure_cookies: bool = False  # BOT_PUBLIC_URL is https: cookies only over HTTPS
-
-    @property
-    def line(self) -> Channel | None:
-        return self.channels.get("line")
 
 
 CONSOLE = web.AppKey("console", Console)
