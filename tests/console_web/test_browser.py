@@ -137,7 +137,7 @@ async def bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Bot]:
         running = asyncio.create_task(serve(Settings.from_env(env), stop))
         base = f"http://127.0.0.1:{port}"
         async with aiohttp.ClientSession() as http:
-            async with asyncio.timeout(20):
+            async with asyncio.timeout(60):
                 while True:
                     try:
                         async with http.get(f"{base}/readyz") as response:
@@ -169,7 +169,7 @@ async def admin(bot: Bot, browser: object) -> AsyncIterator[object]:
     """The admin's browser tab, signed in through the link the chat gave."""
     context = await browser.new_context(viewport=WIDTHS["desktop"], locale="zh-TW", timezone_id="Asia/Taipei")
     page = await context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # a loaded CI machine
     await page.goto(await bot.link())
     await shoot(page, "login")
     await page.get_by_role("button", name="登入").click()

@@ -185,3 +185,22 @@ async def test_admin_link_prints_a_link_for_admins_only(book: PlanBook, tmp_path
     assert await run_admin_link(settings_for(url), "telegram:12345", out) == 1
     assert out.getvalue() == ""
     assert await run_admin_link(settings_for(url, None), f"telegram:{ADMIN}", out) == 1
+
+
+async def test_a_session_is_served_by_every_instance(book: PlanBook, store: Store) -> None:
+    """Two instances on one database: signed in on one, the other knows the session; signed
+    out on the other, the first does not any more."""
+    first, a, http_a = await start_site(book, store)
+    second, b, http_b = await start_site(book, store)
+    try:
+        await a.sign_in()
+        cookie = next(c for c in a.http.cookie_jar if c.key == "elearn_console").value
+        b.http.cookie_jar.update_cookies({"elearn_console": cookie})
+        assert (await b.page("/console/"))[0] == 200
+        assert (await b.post("/console/logout", {"csrf": await b.csrf()}))[0] == 200
+        assert (await a.page("/console/"))[0] == 401
+    finally:
+        for http in (http_a, http_b):
+            await http.close()
+        for server in (first, second):
+            await server.stop()
