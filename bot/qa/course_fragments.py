@@ -48,9 +48,13 @@ class FragmentIndex:
     _latin: dict[str, str] = field(init=False, default_factory=dict)
     _sounds: dict[tuple[str, ...], str] = field(init=False, default_factory=dict)
     _shared: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)  # fragment → a few courses
+    _order: list[str] = field(init=False, default_factory=list)  # course keys in the plan's order
+    _names: dict[str, str] = field(init=False, default_factory=dict)  # course key → normalised name
 
     def __post_init__(self) -> None:
         plan = self.plan
+        self._order = [c.key for _, c in plan.iter_courses()]
+        self._names = {c.key: Term.make(c.name).text for _, c in plan.iter_courses()}
         others = [b.name for b in plan.bundles] + [g.name for g in plan.groups]
         others += [c.category or "" for _, c in plan.iter_courses()] + [c.section or "" for _, c in plan.iter_courses()]
         other_text = "|".join(Term.make(o).text for o in others if o)
@@ -118,8 +122,7 @@ class FragmentIndex:
         asks = any(w in text for w in (*COURSE_WORDS, *SUBJECT_WORDS))
         if not (asks or any(w in q.words for w in (*COURSE_WORDS_EN, *SUBJECT_WORDS_EN))):
             return None
-        order = [c.key for _, c in self.plan.iter_courses()]
-        names = {c.key: Term.make(c.name).text for _, c in self.plan.iter_courses()}
+        order, names = self._order, self._names
         keys: set[str] = set()
         said: list[Term] = []
         for term, spellings in self.glossary:
