@@ -463,7 +463,8 @@ def channels(ctx: Context) -> Reply:
     items = ctx.plan.channels
     if not items:
         return _reply(t("qa.channels.none", platform=ctx.plan.plan.platform.name))
-    lines = [t("qa.channels.head")]
+    # Every channel named first (the answer to 「還有哪些管道」), then what each one is.
+    lines = [t("qa.channels.names", names=join_names(ctx.tr(c.name) for c in items))]
     lines.extend(t("qa.channels.item", name=ctx.tr(c.name), text=ctx.tr(c.text)) for c in items)
     return _reply("\n".join(lines))
 
