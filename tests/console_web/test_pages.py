@@ -208,3 +208,22 @@ async def test_every_page_in_english(site: Site, caplog: pytest.LogCaptureFixtur
         status, html = await site.page(path)
         assert status == 200 and text in html and 'lang="en"' in html, path
     assert "missing message" not in caplog.text
+
+
+async def test_an_announcement_lines_quota_cannot_cover_is_refused_with_nothing_queued(site: Site) -> None:
+    from bot.channels.line.quota import Quota
+
+    async def almost_spent() -> Quota:
+        return Quota(limit=200, used=198)  # 2 left, 3 on LINE
+
+    site.services.line_quota = almost_spent
+    await staff(site)
+    await site.sign_in()
+    csrf = await site.csrf("/console/announcements")
+    form = {"csrf": csrf, "text": "請完成課程", "plan": PLAN, "audience": "all", "when": "now"}
+    status, html = await site.post("/console/announcements/preview", form)
+    assert status == 200 and 'data-quota="short"' in html and "確認立即發送" not in html
+    status, html = await site.post("/console/announcements", {**form, "nonce": "forged-by-hand"})
+    assert status == 409 and "LINE 本月剩餘訊息額度 2 則" in html
+    assert await site.services.store.broadcasts() == []
+    assert "broadcast.refused" in [e.action for e in await site.services.store.audit_log(10)]

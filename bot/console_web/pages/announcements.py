@@ -116,32 +116,33 @@ async def preview(request: web.Request) -> web.StreamResponse:
 
 
 async def send(request: web.Request) -> web.StreamResponse:
-    """Queue it, after checking everything again: the quota may have moved since the preview."""
+    """Queue it. The audience and LINE's quota are judged again by `queue_announcement` itself
+    (they may have moved since the preview; a refusal stores nothing), so the preview is only
+    worked out again when the page must be shown once more."""
     console = console_of(request)
     services = console.services
-    form, shown = await _checked(request)
-    if shown is None:
+    form = AnnouncementForm.read(await request.post(), services)
+    if not form.ok:
         return await _index(request, form, status=400)
-    problem = None
-    if not shown.quota_covers:
-        problem = "quota"
-    elif shown.total == 0:
-        problem = "nobody"
-    elif _quiet(request, form) and not form.quiet_ok:
+    problem = ""
+    if _quiet(request, form) and not form.quiet_ok:
         problem = "quiet"
     elif not form.nonce or not await services.store.first_sighting(f"console:send:{form.nonce}", NONCE_KEEP):
         problem = "twice"
-    if problem is not None:
-        return _preview_page(request, form, shown, 409, problem)
-    try:
-        stored, _audience = await queue_announcement(
-            services, form.plan, form.audience, form.text, actor_of(request), send_at=form.send_at
-        )
-    except AnnouncementRefused as refused:  # the quota moved, or the time passed, since the check above
-        return _preview_page(request, form, shown, 409, "refused", str(refused))
-    if stored is None:
-        return await _index(request, form, status=409)
-    raise web.HTTPSeeOther(f"{BASE}/announcements/{stored.id}")
+    reason = ""
+    if not problem:
+        try:
+            stored, _audience = await queue_announcement(
+                services, form.plan, form.audience, form.text, actor_of(request), send_at=form.send_at
+            )
+        except AnnouncementRefused as refused:  # LINE's quota cannot cover it, or its time has passed
+            problem, reason = "refused", str(refused)
+        else:
+            if stored is not None:
+                raise web.HTTPSeeOther(f"{BASE}/announcements/{stored.id}")
+            problem = "nobody"
+    shown = await make_preview(services, form.plan, form.audience, form.text)
+    return _preview_page(request, form, shown, 409, problem, reason)
 
 
 async def _broadcast(request: web.Request) -> Broadcast:
