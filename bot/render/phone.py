@@ -46,7 +46,7 @@ _SMALL_WORDS = frozenset(
         "with",
     ]
 )
-HEADING = 120  # a first line up to this long says what the answer is about and always leads
+HEADING = 160  # a first line up to this long says what the answer is about and always leads
 LIMIT = 600  # characters of the first message of an answer (most answers are well under 300)
 FILL = 400  # ...when some lines speak of the question, the others only fill up to this
 SOFT = 300  # ...and warnings and a second topic the question does not speak of up to this

@@ -20,6 +20,7 @@ class Seen:
     first: str  # the first message, as it fits a phone
     text: str  # every message of the reply
     outcome: Outcome
+    buttons: tuple[str, ...]  # the first message's button labels
 
 
 async def ask(tmp_path: Path, plan: str, lang: str, questions: list[str]) -> list[Seen]:
@@ -30,7 +31,8 @@ async def ask(tmp_path: Path, plan: str, lang: str, questions: list[str]) -> lis
         seen = []
         for q in questions:
             replies = await dialogue.handle(Incoming("console", "asker", text=q))
-            seen.append(Seen(replies[0].text, "\n".join(r.text for r in replies), outcome_of(replies)))
+            labels = tuple(b.label for b in replies[0].buttons)
+            seen.append(Seen(replies[0].text, "\n".join(r.text for r in replies), outcome_of(replies), labels))
         return seen
     finally:
         await store.close()

@@ -66,3 +66,16 @@ async def test_words_one_typo_from_an_out_of_scope_word_are_not_declined(tmp_pat
 async def test_the_line_asked_about_leads_a_long_answer(tmp_path: Path) -> None:
     (seen,) = await ask(tmp_path, "kaohsiung-112", "en", ["can i log in with my google account"])
     assert "cannot be merged" in seen.first and len(seen.first) <= 600
+
+
+async def test_a_step_answer_shows_the_warning_asked_about_and_keeps_the_rest_behind_more(tmp_path: Path) -> None:
+    (seen,) = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["忘記密碼怎麼辦"])
+    assert "「忘記密碼」取得新密碼後" in seen.first
+    assert "Google 或 Facebook" not in seen.first  # a warning not asked about waits behind 「更多」
+    assert len(seen.first) <= 400 and any("更多" in label for label in seen.buttons)
+
+
+async def test_channels_are_named_first(tmp_path: Path) -> None:
+    (seen,) = await ask(tmp_path, "hsinchu-109", "en", ["What other ways to learn does the city promote?"])
+    head = seen.first.split("\n")[0]
+    assert all(name in head for name in ("Open courses", "MOOCs", "E-books", "Live-streamed courses"))
