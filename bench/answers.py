@@ -28,6 +28,7 @@ from bot.core.messages import Incoming  # noqa: E402
 from bot.core.services import Services  # noqa: E402
 from bot.plans.loader import load_rules_dir  # noqa: E402
 from bot.qa.outcome import outcome_of  # noqa: E402
+from bot.render import phone  # noqa: E402
 from bot.storage import open_store  # noqa: E402
 from tests.qa.grading import load, passes  # noqa: E402
 from tests.qa.test_accuracy import DAYS  # noqa: E402
@@ -99,6 +100,7 @@ def main() -> None:
     parser.add_argument("sets", nargs="+")
     parser.add_argument("--show", choices=("wrong", "hedged", "oos", "long"))
     args = parser.parse_args()
+    print(f"first messages cut at {phone.LIMIT} characters ({phone.FILL} when filled with lines not asked about)")
     for name in args.sets:
         figures = asyncio.run(measure(name, args.show))
         for item in figures.shown:

@@ -96,7 +96,7 @@ async def test_answers_carry_the_right_facts(tmp_path: Path, name: str) -> None:
     assert ranked[min(len(ranked) - 1, int(len(ranked) * 0.9))] <= P90_LENGTH
 
 
-DECLINED_TARGET = 0.95  # issue 15 asks at least 90% of out-of-scope questions declined (measured 79/80)
+DECLINED_TARGET = 0.975  # issue 15 asks at least 90% of out-of-scope questions declined (measured 80/80)
 
 
 async def test_out_of_scope_questions_are_declined(tmp_path: Path) -> None:
