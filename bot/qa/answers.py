@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.core.messages import Button, Reply
-from bot.i18n import current_lang, t
+from bot.i18n import current_lang, t, tn
 from bot.plans.model import Bundle, Group, Plan, Reward, Step, Text
 from bot.qa.entities import Entities
 from bot.render.numbers import show_date, show_hours
@@ -270,13 +270,13 @@ def category(ctx: Context) -> Reply:
         for cat in names:
             found = [c for _, c in plan.iter_courses() if cat in (c.category, c.section)]
             hours = show_hours(sum(c.hours for c in found))
-            heads.append(t("qa.category.head", category=cat, hours=hours, count=len(found)).rstrip("：:"))
+            heads.append(tn("qa.category.count", len(found), category=cat, hours=hours).rstrip("：:"))
         return _reply("\n".join(heads) or bundles(ctx).text)
     lines = []
     for cat in ctx.entities.categories[:2]:
         courses = [(b, c) for b, c in plan.iter_courses() if cat in (c.category, c.section)]
         total = sum(c.hours for _, c in courses)
-        lines.append(t("qa.category.head", category=cat, hours=show_hours(total), count=len(courses)))
+        lines.append(tn("qa.category.count", len(courses), category=cat, hours=show_hours(total)))
         lines.extend(
             t(
                 "qa.category.course",
