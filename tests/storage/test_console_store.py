@@ -18,6 +18,14 @@ from tests.support.backends import Backend, everything_stored
 NOW = datetime.now(UTC).replace(microsecond=0)  # the store purges expired links by its own clock
 
 
+@pytest.fixture(autouse=True)
+def _now_is_when_the_test_runs() -> None:
+    """NOW at the test's start, not at import: in a whole-suite run this module is imported
+    minutes before its tests run, by which time links issued 'for 10 minutes' had expired."""
+    global NOW
+    NOW = datetime.now(UTC).replace(microsecond=0)
+
+
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
