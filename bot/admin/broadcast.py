@@ -115,11 +115,11 @@ def render_report(b: Broadcast, title: str) -> str:
         )  # fmt: skip
     if b.finished_at is None:
         return t(
-            "broadcast.report_delayed", id=b.id, plan=title, audience=t(f"broadcast.audience.{b.audience}"),
+            "broadcast.report_delayed", id=b.id, plan=title, audience=audience,
             retrying=b.retrying, sent=b.counts.get("sent", 0),
         )  # fmt: skip
     text = t(
-        "broadcast.report", id=b.id, plan=title, audience=t(f"broadcast.audience.{b.audience}"),
+        "broadcast.report", id=b.id, plan=title, audience=audience,
         sent=b.counts.get("sent", 0), blocked=b.counts.get("blocked", 0), failed=b.counts.get("failed", 0),
         skipped=b.counts.get("skipped", 0),
     )  # fmt: skip
