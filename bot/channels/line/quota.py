@@ -12,8 +12,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration, QuotaType
+from linebot.v3.messaging import AsyncMessagingApi, QuotaType
 
+from bot.channels.line.client import open_client
 from bot.config import LineSettings
 
 if TYPE_CHECKING:
@@ -44,8 +45,7 @@ async def line_quota(channel: LineChannel | LineSettings) -> Quota:
     `get_message_quota_consumption`). `channel` is the LineChannel (or its LineSettings).
     Raises the SDK's ApiException, or OSError/TimeoutError, when LINE does not answer."""
     settings = channel if isinstance(channel, LineSettings) else channel.settings
-    config = Configuration(access_token=settings.access_token, host=settings.api_url)
-    async with AsyncApiClient(config) as client:
+    async with open_client(settings.access_token, settings.api_url) as client:
         api = AsyncMessagingApi(client)
         quota = await api.get_message_quota(_request_timeout=TIMEOUT)
         used = await api.get_message_quota_consumption(_request_timeout=TIMEOUT)

@@ -30,7 +30,6 @@ from linebot.v3.messaging import (
     AsyncApiClient,
     AsyncMessagingApi,
     AsyncMessagingApiBlob,
-    Configuration,
     MessageAction,
     RichMenuArea,
     RichMenuBounds,
@@ -38,6 +37,7 @@ from linebot.v3.messaging import (
     RichMenuSize,
 )
 
+from bot.channels.line.client import open_client
 from bot.channels.line.limits import clip_label
 from bot.channels.line.sender import NETWORK_ERRORS, error_message
 from bot.config import ConfigError, LineSettings, Settings
@@ -126,8 +126,7 @@ async def install(client: AsyncApiClient, image: bytes, content_type: str) -> st
 
 
 async def install_with(settings: LineSettings, image: bytes, content_type: str) -> str:
-    config = Configuration(access_token=settings.access_token, host=settings.api_url)
-    async with AsyncApiClient(config) as client:
+    async with open_client(settings.access_token, settings.api_url) as client:
         return await install(client, image, content_type)
 
 
