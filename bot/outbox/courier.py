@@ -43,7 +43,7 @@ from bot.core.leases import LEASE_SECONDS, Lease, holder_name
 from bot.core.messages import Reply
 from bot.outbox.compose import Composer, Skip
 from bot.storage import CHANNELS, Store
-from bot.storage.console import REMINDERS_PAUSED
+from bot.storage.console import REMINDERS_PAUSED, pause_in_force
 from bot.storage.outbox import Broadcast, DeliveryKind, DeliveryStatus, Job, Outcome
 
 log = logging.getLogger(__name__)
@@ -190,8 +190,8 @@ class Courier:
         (asked before each claim, so a pause stops a long run within a batch)."""
         if self.reminders.quiet(self.clock.now().time()):
             return ["broadcast"]
-        paused = await self.store.setting(REMINDERS_PAUSED)
-        return ["broadcast"] if paused is not None and paused.value == "1" else ["broadcast", "reminder"]
+        paused = pause_in_force(await self.store.setting(REMINDERS_PAUSED))
+        return ["broadcast"] if paused is not None else ["broadcast", "reminder"]
 
     def _is_paused(self, name: str) -> bool:
         until = self._paused.get(name)

@@ -22,7 +22,7 @@ from bot.features.status import assessed_people
 from bot.i18n import current_lang
 from bot.reminders.message import reminder_replies
 from bot.reminders.schedule import days_with_reminders, due_on
-from bot.storage.console import REMINDERS_PAUSED, Setting
+from bot.storage.console import REMINDERS_PAUSED, Setting, pause_in_force
 from bot.storage.outbox import PUSH_CHANNELS
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,7 @@ async def resume_reminders(services: Services, actor: str) -> None:
 
 async def paused_by(services: Services) -> Setting | None:
     """Who paused the reminders and when, while they are paused; None when they run."""
-    found = await services.store.setting(REMINDERS_PAUSED)
-    return found if found is not None and found.value == "1" else None
+    return pause_in_force(await services.store.setting(REMINDERS_PAUSED))
 
 
 async def reminders_paused(services: Services) -> bool:

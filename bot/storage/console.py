@@ -53,3 +53,8 @@ class FigureSnapshot:
     plan_id: str
     taken_at: datetime
     figures: dict[str, Any] = field(default_factory=dict)
+
+
+def pause_in_force(found: Setting | None) -> Setting | None:
+    """The REMINDERS_PAUSED setting while it says paused (who paused, since when), else None."""
+    return found if found is not None and found.value == "1" else None
