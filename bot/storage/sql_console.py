@@ -64,8 +64,7 @@ class ConsoleQueries(SqlBase):
         return ConsoleSession(found[0]["admin"], found[0]["csrf"], expires)
 
     async def close_console_session(self, digest: str) -> None:
-        async with self._transaction() as tx:
-            await tx.execute("DELETE FROM console_sessions WHERE digest = ?", (digest,))
+        await self._write("DELETE FROM console_sessions WHERE digest = ?", (digest,))
 
     # ---- published plans
 
@@ -105,12 +104,11 @@ class ConsoleQueries(SqlBase):
 
     async def put_setting(self, name: str, value: str, actor: str) -> None:
         stamp = self._clock()
-        async with self._transaction() as tx:
-            await tx.execute(
-                "INSERT INTO settings (name, value, updated_by, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO "
-                "UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-                (name, value, actor, stamp),
-            )
+        await self._write(
+            "INSERT INTO settings (name, value, updated_by, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO "
+            "UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            (name, value, actor, stamp),
+        )
 
     async def setting(self, name: str) -> Setting | None:
         found = await self._fetch("SELECT name, value, updated_by, updated_at FROM settings WHERE name = ?", (name,))
@@ -124,12 +122,11 @@ class ConsoleQueries(SqlBase):
 
     async def save_snapshot(self, day: date, plan_id: str, figures: dict[str, Any]) -> None:
         stamp = self._clock()
-        async with self._transaction() as tx:
-            await tx.execute(
-                "INSERT INTO figure_snapshots (day, plan_id, figures, taken_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (day, plan_id) DO UPDATE SET figures = excluded.figures, taken_at = excluded.taken_at",
-                (day, plan_id, json.dumps(figures, ensure_ascii=False, sort_keys=True), stamp),
-            )
+        await self._write(
+            "INSERT INTO figure_snapshots (day, plan_id, figures, taken_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (day, plan_id) DO UPDATE SET figures = excluded.figures, taken_at = excluded.taken_at",
+            (day, plan_id, json.dumps(figures, ensure_ascii=False, sort_keys=True), stamp),
+        )
 
     async def latest_snapshot(self, plan_id: str, before: date | None = None) -> FigureSnapshot | None:
         where, params = ("AND day < ? ", (plan_id, before)) if before is not None else ("", (plan_id,))

@@ -183,7 +183,9 @@ class SqliteStore(PeopleQueries, OutboxQueries, ConsoleQueries, Store):
                 raise StoreError(f"SQLite error in {self.path}: {error}") from error
 
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """BEGIN, the statement and COMMIT in one trip to aiosqlite's thread (ROLLBACK there too)."""
+        """BEGIN, the statement and COMMIT in one trip to aiosqlite's thread (ROLLBACK there too).
+        A caller cancelled once the trip is queued still gets its write, whole: one statement
+        lands entirely or not at all, so `_write` serves writes that may land after a cancel."""
         if not ONE_TRIP:
             return await super()._write(sql, params)
         db, values = self._connection(), bound(params)
