@@ -3,6 +3,7 @@ the store and the clock."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -64,6 +65,7 @@ class Services:
     reminder_settings: ReminderSettings = field(default_factory=ReminderSettings)  # quiet hours, for announcements
     line_quota: Callable[[], Awaitable[Quota]] | None = None  # LINE's monthly quota, when LINE is configured
     plans_version: int = 0  # the published plans served (bot.plans.published): the store's counter when read
+    reloading: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False, compare=False)  # one reload at a time
 
     def is_admin(self, channel: str, user_id: str) -> bool:
         return f"{channel}:{user_id}" in self.admins

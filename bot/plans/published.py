@@ -28,8 +28,6 @@ POLL_SECONDS = 2.0
 SUFFIXES = (".yaml", ".yml")
 TRY_PLAN_ID = "draft"  # the id of a plan text tried without a file name
 
-_reloading: dict[int, asyncio.Lock] = {}  # id(services) → one reload at a time
-
 
 def plan_id_of(filename: str) -> str:
     return PurePath(filename).stem
@@ -84,8 +82,7 @@ async def apply_published(services: Services) -> bool:
     """Serve the latest published version of every file on top of what is served now;
     True when the plans changed. A version that no longer loads (written by newer code) is
     logged and left out, keeping what was served."""
-    lock = _reloading.setdefault(id(services), asyncio.Lock())
-    async with lock:
+    async with services.reloading:
         version = await services.store.plans_version()
         if version == services.plans_version:
             return False
