@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import logging
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -47,6 +46,7 @@ from bot.storage.sqlite import SqliteStore  # noqa: E402
 from tests.fakes.line_api import FakeLineAPI, text_message_event  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 from tests.multi.instances import LINE_SECRET, SECRET, BotProcess, bot_env  # noqa: E402
+from tests.support.ports import free_port  # noqa: E402
 
 QUESTIONS = ["補休最多幾小時？", "截止日期是什麼時候", "嘉獎的條件", "要上哪些課", "How many hours of comp leave?"]
 ASKER = 10_000  # the askers' numbers start here; the announcement's people from 0
@@ -107,12 +107,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -10,7 +10,6 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -23,12 +22,10 @@ from bot.domain.calendar import TAIPEI
 from bot.plans.loader import load_rules_dir
 from bot.plans.published import publish_plan
 from bot.storage.postgres import PostgresStore
-from tests.channels.line.conftest import free_port
 from tests.conftest import ROOT
 from tests.fakes.line_api import FakeLineAPI, new_user_id
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.multi.instances import BotProcess, bot_env, post_telegram, start_all, telegram_texts
-from tests.support.backends import PostgresSchemas, require_postgres, with_search_path
+from tests.multi.instances import BotProcess, instances_on_postgres, post_telegram, start_all, telegram_texts
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 PLAN = "kaohsiung-112"
@@ -48,27 +45,9 @@ class Two:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def two(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Two]:
-    server = await require_postgres()
-    schemas = PostgresSchemas(server)
-    folder: Path = tmp_path_factory.mktemp("console-instances")
-    schema = await schemas.create()
-    url = with_search_path(server, schema)
-    try:
-        async with PostgresStore(url):  # migrated once, before the instances start
-            pass
-        async with FakeTelegramAPI() as telegram, FakeLineAPI() as line, aiohttp.ClientSession() as session:
-            bots = []
-            for n in range(2):
-                port = free_port()
-                env = bot_env(port, url, telegram=telegram, line=line)
-                bots.append(BotProcess(f"console-{n}", port, env, folder / f"console-{n}.log"))
-            await start_all(session, bots)
-            try:
-                yield Two(session, telegram, line, url, bots)
-            finally:
-                await asyncio.gather(*(bot.stop() for bot in bots))
-    finally:
-        await schemas.drop(schema)
+    async with instances_on_postgres(tmp_path_factory.mktemp("console-instances"), "console") as found:
+        await start_all(found.session, found.bots)
+        yield Two(found.session, found.telegram, found.line, found.url, found.bots)
 
 
 async def console(two: Two) -> tuple[Services, PostgresStore]:

@@ -7,7 +7,6 @@ The link comes the way an admin gets it: `/console` sent to the dialogue as a ch
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -25,18 +24,13 @@ from bot.domain.calendar import TAIPEI
 from bot.plans.loader import PlanBook
 from bot.storage import Store
 from bot.web import WebServer
+from tests.support.ports import free_port
 
 ADMIN = "870001"  # telegram:870001 is in BOT_ADMINS
 STRANGER = "870002"
 DAY = datetime(2023, 6, 1, 14, 0, tzinfo=TAIPEI)  # a Thursday afternoon; Kaohsiung 112 running
 URL = re.compile(r"https?://\S+/console/login/[A-Za-z0-9_-]+")
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Site:

@@ -19,17 +19,23 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.domain.calendar import TAIPEI
+from bot.storage.postgres import PostgresStore
 from tests.fakes.line_api import FakeLineAPI
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.support.backends import PostgresSchemas, require_postgres, with_search_path
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "multi_instance_webhook_secret"
@@ -254,3 +260,53 @@ def telegram_texts(fake: FakeTelegramAPI, chat: int) -> list[str]:
 
 def line_message_texts(messages: list[JSON]) -> list[str]:
     return [str(m.get("text") or m.get("altText") or "") for m in messages]
+
+
+async def when_up(call: Callable[[], Awaitable[None]], patience: float = 30.0) -> None:
+    """`call()`, tried again while the server is still coming back from a restart."""
+    give_up = time.monotonic() + patience
+    while True:
+        try:
+            return await call()
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            if time.monotonic() > give_up:
+                raise
+            await asyncio.sleep(0.5)
+
+
+@dataclass
+class Instances:
+    session: aiohttp.ClientSession
+    telegram: FakeTelegramAPI
+    line: FakeLineAPI
+    url: str  # the database URL every instance uses (its own schema)
+    schema: str
+    bots: list[BotProcess]  # not started: `start_all`, or each test starts them
+
+
+@asynccontextmanager
+async def instances_on_postgres(
+    folder: Path, name: str, count: int = 2, extra: Mapping[str, str] | None = None
+) -> AsyncIterator[Instances]:
+    """`count` `python -m bot run` processes on one new PostgreSQL schema (migrated once before
+    any starts), with the fake Telegram and LINE servers and a client session; afterwards the
+    instances are stopped and the schema dropped (waiting for a server a test restarted)."""
+    server = await require_postgres()
+    schemas = PostgresSchemas(server)
+    schema = await schemas.create()
+    url = with_search_path(server, schema)
+    try:
+        async with PostgresStore(url):
+            pass
+        async with FakeTelegramAPI() as telegram, FakeLineAPI() as line, aiohttp.ClientSession() as session:
+            bots = []
+            for n in range(count):
+                port = free_port()
+                env = bot_env(port, url, telegram=telegram, line=line, extra=extra)
+                bots.append(BotProcess(f"{name}-{n}", port, env, folder / f"{name}-{n}.log"))
+            try:
+                yield Instances(session, telegram, line, url, schema, bots)
+            finally:
+                await asyncio.gather(*(bot.stop() for bot in bots))
+    finally:
+        await when_up(lambda: schemas.drop(schema))

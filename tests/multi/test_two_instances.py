@@ -39,7 +39,6 @@ import logging
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 from collections import Counter
@@ -68,7 +67,7 @@ from tests.fakes.line_api import FakeLineAPI, new_user_id, text_message_event
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.multi.instances import (
     BotProcess,
-    bot_env,
+    instances_on_postgres,
     like_line,
     like_telegram,
     line_message_texts,
@@ -78,7 +77,7 @@ from tests.multi.instances import (
     updates_served,
 )
 from tests.outbox.conftest import FakeChannel
-from tests.support.backends import PostgresSchemas, require_postgres, server_url, with_search_path
+from tests.support.backends import require_postgres, server_url, with_search_path
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -100,12 +99,6 @@ TELEGRAM_IN_FLIGHT = 8  # TelegramChannel.concurrency: the sends in flight when 
 
 def taipei_today() -> date:
     return datetime.now(TAIPEI).date()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -143,8 +136,7 @@ class World:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    server = await require_postgres()
-    schemas = PostgresSchemas(server)
+    await require_postgres()  # skipped before waiting for midnight, when there is no server
     folder = tmp_path_factory.mktemp("multi")
     now = datetime.now(TAIPEI)
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), TAIPEI)
@@ -155,41 +147,14 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     assert any(
         d.deadline == deadline and d.offset_days == OFFSET for d in due_on(load_rules_dir(rules), taipei_today())
     )
-    schema = await schemas.create()
-    url = with_search_path(server, schema)
-    try:
-        async with PostgresStore(url):  # migrated once, before the instances start
-            pass
-        async with FakeTelegramAPI() as telegram, FakeLineAPI() as line, aiohttp.ClientSession() as session:
-            bots = []
-            for n in range(2):
-                port = free_port()
-                env = bot_env(port, url, telegram=telegram, line=line, extra={"RULES_DIR": str(rules)})
-                bots.append(BotProcess(f"instance-{n}", port, env, folder / f"instance-{n}.log"))
-            try:
-                yield World(session, telegram, line, url, schema, bots, deadline)
-            finally:
-                await asyncio.gather(*(bot.stop() for bot in bots))
-    finally:
-        await _when_up(lambda: schemas.drop(schema))
+    async with instances_on_postgres(folder, "instance", extra={"RULES_DIR": str(rules)}) as found:
+        yield World(found.session, found.telegram, found.line, found.url, found.schema, found.bots, deadline)
 
 
 @pytest.fixture(autouse=True)
 def _logs_on_failure(world: World) -> Iterator[None]:
     yield
     print(world.logs())  # pytest shows it only for a failed test
-
-
-async def _when_up(call: Callable[[], Awaitable[None]], patience: float = 30.0) -> None:
-    """`call()`, tried again while the server is still coming back from a restart."""
-    give_up = time.monotonic() + patience
-    while True:
-        try:
-            return await call()
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            if time.monotonic() > give_up:
-                raise
-            await asyncio.sleep(0.5)
 
 
 async def onboard(world: World, channel: str, ids: Sequence[str], *, reminders: bool = False) -> list[int]:

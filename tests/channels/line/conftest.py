@@ -6,7 +6,6 @@ what the person got from `fake.replies` / `fake.pushes`, errbot-style.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -27,16 +26,11 @@ from bot.plans.loader import load_rules_dir
 from bot.storage import Store
 from bot.web import WebServer
 from tests.fakes.line_api import FakeLineAPI, new_user_id, postback_event, text_message_event
+from tests.support.ports import free_port
 
 SECRET = "line-channel-secret-for-tests"
 FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, timeout=5)
 Json = dict[str, Any]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def texts(messages: list[Json]) -> str:
