@@ -197,6 +197,33 @@ def bundles(ctx: Context) -> Reply:
     return Reply("\n".join(lines), (*buttons, _b(*MENU)), kind="answer")
 
 
+def compare(ctx: Context) -> Reply:
+    """「英語大聲公跟機智英檢生活差在哪」: each bundle compared, side by side: what it is for (its
+    subtitle), its courses and hours, and whether one of them is enough."""
+    plan = ctx.plan
+    named = list(ctx.entities.bundles)
+    for gid in ctx.entities.groups:
+        named += plan.groups_by_id[gid].bundles
+    groups = {g.id: g for b in named if (g := plan.group_of(b))}
+    if len(set(named)) < 2 and len(groups) == 1:  # 「大聲公跟另一套差在哪」: the others of its group
+        named += next(iter(groups.values())).bundles
+    if len(set(named)) < 2 and not groups and "english" in ctx.concepts and plan.groups:
+        named += plan.groups[0].bundles  # 「兩套英文課差在哪」
+    ids = [b.id for b in plan.bundles if b.id in named]
+    if len(ids) < 2:
+        return bundle_courses(ctx) if ids else bundles(ctx)
+    compared = [plan.bundles_by_id[b] for b in ids]
+    lines = [t("qa.compare.head", names=join_names(b.name for b in compared))]
+    lines.extend(bundle_summary(plan, b) for b in compared)
+    shared = {plan.group_of(b.id) for b in compared}
+    if len(shared) == 1 and (g := shared.pop()) is not None:
+        lines.append(t("qa.bundle.in_group", group=g.name, need=g.need))
+        if g.note:
+            lines.append(ctx.tr(g.note))
+    buttons = tuple(Button(b.name, f"bun:{b.id}") for b in compared)
+    return Reply("\n".join(lines), (*buttons, _b(*MENU)), kind="answer")
+
+
 def group_line(plan: Plan, group_id: str) -> str:
     g = plan.groups_by_id[group_id]
     return t("qa.bundles.group", group=g.name, options=_options(plan, g), need=g.need, total=_group_hours(plan, g))
@@ -517,7 +544,7 @@ ANSWERS: dict[str, Callable[[Context], Reply]] = {
     "platform_path": platform_path, "enrol": enrol, "hours_check": hours_check, "print_record": print_record,
     "help_desk": help_desk, "audience": audience, "period": period, "legal_basis": legal_basis,
     "channels": channels, "platform_url": platform_url, "purpose": purpose, "organizer": organizer,
-    "funding": funding, "rewards": rewards, "title": title,
+    "funding": funding, "rewards": rewards, "title": title, "compare": compare,
 }  # fmt: skip
 
 

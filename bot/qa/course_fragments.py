@@ -21,8 +21,14 @@ COURSE_WORDS = ("課", "堂", "那門", "這門", "哪門", "門課")  # 「六�
 COURSE_WORDS_EN = (" course ", " courses ", " class ", " lesson ", " module ")
 SUBJECT_WORDS = ("相關", "有關", "關於", "講")  # 「有沒有性平相關的」: asks about a subject
 SUBJECT_WORDS_EN = (" anything ", " something ", " about ", " topic ", " subject ")
+_ROLE = re.compile(r"講座|主講|講師|老師|教授|博士|先生|女士")
 MIN_SOUND = 3  # fragments this long or longer also match by sound
 MAX_SHARED = 6  # 「有資安的課嗎」: a fragment of at most this many courses lists them
+
+
+def lecturer(note: str | None) -> str:
+    """「陳慈陽」 of a course's note 「陳慈陽講座」: who teaches it, without the role."""
+    return normalize(_ROLE.sub("", note)) if note else ""
 
 
 def _cjk_fragments(name: str) -> set[str]:
@@ -44,6 +50,7 @@ class FragmentIndex:
     plan: Plan
     common: set[str]  # normalised vocabulary terms: never a course's fragment
     glossary: Glossary = ()
+    lexicon: Glossary = ()
     _cjk: dict[str, str] = field(init=False, default_factory=dict)  # fragment → course key
     _latin: dict[str, str] = field(init=False, default_factory=dict)
     _sounds: dict[tuple[str, ...], str] = field(init=False, default_factory=dict)
@@ -62,7 +69,7 @@ class FragmentIndex:
         latin: dict[str, set[str]] = {}
         for _, course in plan.iter_courses():
             compact = Term.make(course.name).text
-            for frag in _cjk_fragments(compact):
+            for frag in _cjk_fragments(compact) | _cjk_fragments(lecturer(course.note)):
                 owners.setdefault(frag, set()).add(course.key)
             for word in _latin_words(course.name):
                 latin.setdefault(word, set()).add(course.key)
@@ -140,6 +147,30 @@ class FragmentIndex:
         typed = dict.fromkeys(w for term in said for w in _typed(term, q.raw))
         words = [w for w in typed if not any(w.lower() in o.lower() and w != o for o in typed)]
         return "、".join(words) or said[0].text, tuple(sorted(keys, key=order.index))
+
+    def by_words(self, q: Query) -> str | None:
+        """The one course whose name holds the most of an English question's words (the lexicon's,
+        the glossary's, or Latin words of the name itself), at least two, more than any other's."""
+        if not any(w in q.words for w in COURSE_WORDS_EN):
+            return None
+        said: list[tuple[frozenset[str], tuple[str, ...]]] = []  # (the question's words, spellings)
+        for term, spellings in (*self.lexicon, *self.glossary):
+            if term.kind == "word" and term.present_in(q):
+                said.append((frozenset(term.text.split()), spellings))
+        asked = set(q.word_list)
+        for name in self._names.values():
+            for word in _latin_words(name) & asked:
+                said.append((frozenset({word}), (word,)))
+        scores: dict[str, set[str]] = {}
+        for words, spellings in said:
+            for key, name in self._names.items():
+                if any(s in name for s in spellings):
+                    scores.setdefault(key, set()).update(words)
+        ranked = sorted(scores.items(), key=lambda kv: -len(kv[1]))
+        if not ranked or len(ranked[0][1]) < 2 or (len(ranked) > 1 and len(ranked[1][1]) == len(ranked[0][1])):
+            return None
+        q.covered_words.update(ranked[0][1])
+        return ranked[0][0]
 
     def find_all(self, q: Query) -> tuple[str, tuple[str, ...]] | None:
         """(the fragment, its courses) when the question asks for courses on something several

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 
 from bot.domain.textnorm import normalize
 from bot.plans.model import Plan
-from bot.qa.course_fragments import FragmentIndex
-from bot.qa.features import Glossary, Query, Term
+from bot.qa.course_fragments import FragmentIndex, lecturer
+from bot.qa.features import Glossary, Query, Term, words_of
 
 RUN = 4
 MAX_CATEGORIES = 2  # a glossary word naming more categories than this names none of them
 _CJK_PAIR = re.compile(r"^[\u3400-\u9fff]{2}$")
+_ALL_CJK = re.compile(r"^[\u3400-\u9fff]+$")
 GENERIC = {"課程", "訓練", "相關", "能力", "公務", "人員", "政府", "教育", "價值", "管理", "知識", "主流", "專業"}
 
 
@@ -66,6 +67,7 @@ class EntityIndex:
     plan: Plan
     common: set[str] = field(default_factory=set)  # the vocabulary's terms: ordinary words of questions
     glossary: Glossary = ()
+    lexicon: Glossary = ()  # English words for pieces of course names, found together
     _fragments: FragmentIndex = field(init=False)
     _bundle_terms: list[tuple[Term, str]] = field(init=False)
     _group_terms: list[tuple[Term, str]] = field(init=False)
@@ -74,7 +76,9 @@ class EntityIndex:
     _categories: list[tuple[Term, str]] = field(init=False)
     _category_runs: dict[str, set[str]] = field(init=False)
     _category_pairs: dict[str, str] = field(init=False)
+    _category_short: dict[str, str] = field(init=False)
     _desks: list[tuple[Term, str]] = field(init=False)
+    _desk_words: dict[str, frozenset[str]] = field(init=False)
     _title: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -97,9 +101,35 @@ class EntityIndex:
             for pair in _runs(Term.make(c).text, 2):
                 pairs.setdefault(pair, set()).add(c)
         self._category_pairs = {p: next(iter(cs)) for p, cs in pairs.items() if len(cs) == 1 and p not in GENERIC}
+        self._category_short = self._abbreviations(cats)
         self._desks = [(Term.make(n), d.id) for d in plan.help_desks for n in (d.name.zh_TW, *d.aliases)]
-        self._fragments = FragmentIndex(plan, self.common | GENERIC, self.glossary)
+        # "the personnel system support line": a desk's English name by two of its own words.
+        self._desk_words = {
+            d.id: frozenset(w for w in words_of(d.name.en).split() if len(w) >= 4 and w not in self.common)
+            for d in plan.help_desks
+            if d.name.en
+        }
+        self._fragments = FragmentIndex(plan, self.common | GENERIC, self.glossary, self.lexicon)
         self._title = [normalize(plan.plan.title.zh_TW)]
+
+    def _abbreviations(self, cats: set[str]) -> dict[str, str]:
+        """環教 for 環境教育, 法知 for 法學知識: the first character of each of a four-character
+        name's two words, when that names no other category and is no word of questions or piece
+        of another name."""
+        names = "|".join(
+            Term.make(n).text
+            for n in (*cats, *(c.name for _, c in self.plan.iter_courses()), *(b.name for b in self.plan.bundles))
+        )
+        short: dict[str, set[str]] = {}
+        for c in cats:
+            text = Term.make(c).text
+            if len(text) == 4 and _ALL_CJK.match(text):
+                short.setdefault(text[0] + text[2], set()).add(c)
+        return {
+            s: next(iter(cs))
+            for s, cs in short.items()
+            if len(cs) == 1 and s not in names and not any(s in word for word in self.common)
+        }
 
     @staticmethod
     def _find(terms: list[tuple[Term, str]], q: Query) -> tuple[str, ...]:
@@ -138,6 +168,9 @@ class EntityIndex:
             text = q.compact
             hits = {p for p in _runs(text, 2) if p in self._category_pairs}
             found = tuple(dict.fromkeys(self._category_pairs[p] for p in sorted(hits)))
+            if not hits:  # 「環教那4小時」
+                hits = {p for p in _runs(text, 2) if p in self._category_short}
+                found = tuple(dict.fromkeys(self._category_short[p] for p in sorted(hits)))
             for p in hits:
                 q.cover(text.find(p), text.find(p) + 2)
             return found
@@ -163,7 +196,16 @@ class EntityIndex:
                     found.update(dict.fromkeys(named))
         return tuple(found)
 
-    def _cover_pieces(self, q: Query, names: list[str]) -> None:
+    def _desks_in_english(self, q: Query) -> tuple[str, ...]:
+        found = []
+        for desk, words in self._desk_words.items():
+            said = words & set(q.word_list)
+            if len(said) >= 2:
+                q.covered_words.update(said)
+                found.append(desk)
+        return tuple(found)
+
+    def cover_pieces(self, q: Query, names: list[str]) -> None:
         """Every two characters of the question found in a name it was read as naming are
         understood (治理, 趨勢 of 「智慧城市治理的趨勢與挑戰」, 雄心高飛 of the plan's title)."""
         text = q.compact
@@ -175,8 +217,9 @@ class EntityIndex:
     def find(self, q: Query) -> Entities:
         found = self._find_all(q)
         names = [self._course_names[k] for k in (found.course, *found.courses) if k]
+        names += [lecturer(self.plan.courses_by_key[k].note) for k in (found.course, *found.courses) if k]
         names += [Term.make(c).text for c in found.categories]
-        self._cover_pieces(q, [*names, *self._title])
+        self.cover_pieces(q, [*names, *self._title])
         return found
 
     def _find_all(self, q: Query) -> Entities:
@@ -185,6 +228,10 @@ class EntityIndex:
         related = self._fragments.related(q)
         if related is not None and course is not None and self._named_fully(q, course):
             related = None  # the course was named (5G網路、應用與資安議題): not a subject
+        if course is None and shared is None:  # "the free English learning APP course"
+            worded = self._fragments.by_words(q)
+            if worded is not None and (related is None or worded in related[1]):
+                course, related = worded, None
         if related is not None:  # 「AI的課」, 「有沒有講資安的課」 (資安, 資通安全, 社交工程), 「防疫相關的課」
             named = (course,) if course else shared[1] if shared else ()
             keys = tuple(dict.fromkeys((*named, *related[1])))
@@ -197,7 +244,7 @@ class EntityIndex:
             groups=self._find(self._group_terms, q),
             course=course,
             categories=self.categories_in(q) or (() if course or shared else self._glossary_categories(q)),
-            desks=self._find(self._desks, q),
+            desks=self._find(self._desks, q) or self._desks_in_english(q),
             courses=shared[1] if shared else (),
             word=shared[0] if shared else "",
             related=related is not None,

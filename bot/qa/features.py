@@ -205,6 +205,17 @@ class Term:
 
 
 Glossary = tuple[tuple[Term, tuple[str, ...]], ...]  # a word as typed → how the plan's names spell it
+# (concept, in English words or not, pattern): word orders that say what no single term says.
+Patterns = tuple[tuple[str, bool, re.Pattern[str]], ...]
+
+
+def _spellings(section: dict[str, list[str]] | None) -> Glossary:
+    """A glossary-like section (key: a spelling in the plan's names; list: what staff type)."""
+    said: dict[Term, list[str]] = {}
+    for spelled, aliases in (section or {}).items():
+        for alias in aliases:
+            said.setdefault(Term.make(str(alias)), []).append(normalize(str(spelled)))
+    return tuple((term, tuple(names)) for term, names in said.items())
 
 
 class Vocabulary:
@@ -214,10 +225,19 @@ class Vocabulary:
     is only checked against the few terms that could occur in it.
     """
 
-    def __init__(self, concepts: dict[str, list[Term]], filler: list[Term], glossary: Glossary = ()) -> None:
+    def __init__(
+        self,
+        concepts: dict[str, list[Term]],
+        filler: list[Term],
+        glossary: Glossary = (),
+        patterns: Patterns = (),
+        lexicon: Glossary = (),
+    ) -> None:
         self.concepts = concepts
         self.filler = filler
         self.glossary = glossary
+        self.patterns = patterns
+        self.lexicon = lexicon
         self.known = frozenset(w for t in (*filler, *(t for ts in concepts.values() for t in ts)) if t.kind == "word"
                                for w in t.text.split())  # fmt: skip
         entries: list[tuple[str | None, Term]] = [(name, term) for name, terms in concepts.items() for term in terms]
@@ -252,12 +272,13 @@ class Vocabulary:
             terms = {Term.make(str(t)) for lang_terms in langs.values() for t in lang_terms}
             concepts[name] = sorted(terms, key=lambda t: -len(t.text))
         filler = [Term.make(str(t)) for lang_terms in data["filler"].values() for t in lang_terms]
-        said: dict[Term, list[str]] = {}
-        for spelled, aliases in (data.get("glossary") or {}).items():
-            for alias in aliases:
-                said.setdefault(Term.make(str(alias)), []).append(normalize(str(spelled)))
-        glossary = tuple((term, tuple(names)) for term, names in said.items())
-        return cls(concepts, filler, glossary)
+        patterns = tuple(
+            (name, lang == "en", re.compile(str(p) if lang == "en" else to_traditional(fold_width(str(p))).lower()))
+            for name, langs in (data.get("patterns") or {}).items()
+            for lang, found in langs.items()
+            for p in found
+        )
+        return cls(concepts, filler, _spellings(data.get("glossary")), patterns, _spellings(data.get("lexicon")))
 
     def _candidates(self, q: Query) -> dict[Term, set[str | None]]:
         found: dict[Term, set[str | None]] = {}
@@ -303,4 +324,13 @@ class Vocabulary:
             end = term.sounds_in(q, understood)
             if end:
                 note(names, end)
+        for name, english, pattern in self.patterns:
+            m = pattern.search(q.words if english else q.compact)
+            if m is None:
+                continue
+            if english:
+                q.covered_words.update(m.group(0).split())
+            else:
+                q.cover(m.start(), m.end())
+            found[name] = max(found.get(name, 0), 1 if english else m.end())
         return found

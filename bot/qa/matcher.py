@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.domain.textnorm import fold_width, normalize
 from bot.plans.model import Plan
 from bot.qa.entities import Entities, EntityIndex
 from bot.qa.features import Query, Vocabulary
@@ -42,6 +43,7 @@ _DAY = re.compile(r"(?<!\d)(\d{1,2})月(?:(\d{1,2})[日號号]?|(底))")
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _DAY_EN = re.compile(r" (?:(end of) )?(" + "|".join(_MONTHS) + r")[a-z]* (?:(\d{1,2}) )?")
 _DAY_SLASH = re.compile(r" (\d{1,2}) (\d{1,2}) ")  # 8/31 (the slash is dropped from the words)
+BASIS = "basis"
 DEADLINE = "deadline"  # 「行政程序法第102條」: the law itself, not the course
 
 
@@ -114,16 +116,21 @@ class Matcher:
         self.plan = plan
         self.vocabulary = vocabulary
         self.topics = topics
-        self.entities = EntityIndex(plan, vocabulary.common_terms(), vocabulary.glossary)
+        self.entities = EntityIndex(plan, vocabulary.common_terms(), vocabulary.glossary, vocabulary.lexicon)
         self.action_ids = frozenset(t.id for t in topics if t.action)
+        roc = plan.plan.roc_year
+        # The plan's own year (2020, 109年, 109年度): naming it asks nothing more of the plan.
+        self._own_year = re.compile(rf"(?<![\d.])(?:{roc + 1911}(?!\d)\s*(?:年度|年)?|{roc}\s*(?:年度|年)(?!\d))")
 
     def match(self, text: str) -> Match:
-        q = Query(text)
+        q = Query(self._own_year.sub(" ", fold_width(text)))  # "my 2020 hours" asks of the 2020 plan: "my hours"
         concepts = self.vocabulary.concepts_in(q)
         named = self._plan_day(q)
         if named:  # 「９月三十號前要幹嘛」, 「８月底前要完成嗎」: the plan's own date
             concepts[DEADLINE] = max(concepts.get(DEADLINE, 0), named)
         entities = self.entities.find(q)
+        if BASIS in concepts and self.plan.plan.legal_basis:  # 「跟雙語國家政策有關嗎」: the documents it cites
+            self.entities.cover_pieces(q, [normalize(self.plan.plan.legal_basis.zh_TW)])
         present = set(concepts) | entities.kinds()
         focus = self._focus(q, concepts)
         g = grams(q)
@@ -141,7 +148,7 @@ class Matcher:
         scored.sort(key=lambda item: -item[1])
         unexplained = q.unexplained()
         topics = self._decide(scored)
-        other_year = self._other_year(q)
+        other_year = self._other_year(Query(text))
         outside = OUTSIDE in concepts or bool(_ARTICLE.search(q.compact))
         if self._beyond(q, unexplained) or other_year or outside:
             topics = ()  # too much of the question is beyond what the plan covers
