@@ -209,6 +209,13 @@ Glossary = tuple[tuple[Term, tuple[str, ...]], ...]  # a word as typed → how t
 Patterns = tuple[tuple[str, bool, re.Pattern[str]], ...]
 
 
+def _both_spellings(pattern: str) -> str:
+    """The pattern as written or as questions are folded: OpenCC spells some words otherwise
+    (保存 as 儲存) and some only in a phrase (不准 stays 不准 in 主管不准我, not alone)."""
+    folded = to_traditional(fold_width(pattern)).lower()
+    return pattern if folded == pattern else f"(?:{pattern})|(?:{folded})"
+
+
 def _spellings(section: dict[str, list[str]] | None) -> Glossary:
     """A glossary-like section (key: a spelling in the plan's names; list: what staff type)."""
     said: dict[Term, list[str]] = {}
@@ -273,7 +280,7 @@ class Vocabulary:
             concepts[name] = sorted(terms, key=lambda t: -len(t.text))
         filler = [Term.make(str(t)) for lang_terms in data["filler"].values() for t in lang_terms]
         patterns = tuple(
-            (name, lang == "en", re.compile(str(p) if lang == "en" else to_traditional(fold_width(str(p))).lower()))
+            (name, lang == "en", re.compile(str(p) if lang == "en" else _both_spellings(str(p))))
             for name, langs in (data.get("patterns") or {}).items()
             for lang, found in langs.items()
             for p in found
