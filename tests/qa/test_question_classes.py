@@ -1,0 +1,88 @@
+"""The kinds of question blind5 and outofscope3 showed the bot still missed, asked in new words:
+courses named by English words of their names, categories by abbreviation, two bundles compared,
+the manual's pages, the plan's own year, a lecturer's name, and what the plans never say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.qa.asking import ask
+
+
+async def test_a_course_is_found_by_english_words_of_its_name(tmp_path: Path) -> None:
+    sharing, dining = await ask(
+        tmp_path,
+        "kaohsiung-112",
+        "en",
+        ["How long is the English learning experience sharing course?", "western dining etiquette class, hours?"],
+    )
+    assert sharing.first.startswith("「英語學習經驗分享」: 2 hours") and sharing.outcome == "answered"
+    assert dining.first.startswith("「西餐禮儀實戰教學」: 1 hour")
+    (satellite,) = await ask(tmp_path, "hsinchu-109", "en", ["hours of the satellite earth corners course"])
+    assert satellite.first.startswith("「滄海桑田—那些衛星帶我們看到的地球角落」: 2 hours")
+
+
+async def test_one_english_word_many_courses_share_names_no_single_course(tmp_path: Path) -> None:
+    (seen,) = await ask(tmp_path, "kaohsiung-112", "en", ["Which English courses are there?"])
+    assert "英語大聲公" in seen.first and "機智英檢生活" in seen.first and not seen.first.startswith("「")
+
+
+async def test_a_category_is_found_by_its_abbreviation(tmp_path: Path) -> None:
+    (law,) = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["法知有哪些課"])
+    assert law.first.startswith("「法學知識」共 2 門課，3 小時") and "行政程序法與案例解析" in law.first
+    (civic,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["公參的課幾小時"])
+    assert civic.first.startswith("「公民參與」") and "一看就懂的公民審議與參與式預算" in civic.first
+
+
+async def test_two_bundles_compared_side_by_side(tmp_path: Path) -> None:
+    (zh,) = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["e馬當先跟e興盎然有什麼不同"])
+    assert "e馬當先育職能（政策能力訓練）：8 門課，10 小時" in zh.first
+    assert "e興盎然學專業（市政專業知能訓練）：7 門課，10 小時" in zh.first
+    assert len(zh.first) <= 300 and zh.buttons[:2] == ("e馬當先育職能", "e興盎然學專業")
+    (en,) = await ask(tmp_path, "kaohsiung-112", "en", ["Which should I pick, 英語大聲公 or 機智英檢生活?"])
+    assert "英語大聲公 (English for foreign affairs)" in en.first
+    assert "機智英檢生活 (English proficiency test preparation)" in en.first
+    assert "any 1 bundle counts" in en.first and len(en.first) <= 300
+
+
+async def test_the_manual_pages_and_the_official_account_caveat(tmp_path: Path) -> None:
+    pages, transfer = await ask(
+        tmp_path, "kaohsiung-112", "zh-TW", ["選課的步驟在手冊哪一頁", "時數要怎樣才會進到終身學習入口網"]
+    )
+    assert "第4頁及第6頁" in pages.first and pages.outcome == "answered"
+    assert "公務帳號" in transfer.first and transfer.outcome == "answered"
+
+
+async def test_the_plans_own_year_and_who_it_is_for(tmp_path: Path) -> None:
+    (hours,) = await ask(tmp_path, "hsinchu-109", "en", ["Where are my 2020 learning hours shown?"])
+    assert "個人資料夾" in hours.first and hours.outcome == "answered"
+    (who,) = await ask(tmp_path, "kaohsiung-112", "en", ["Who is the 2023 plan for?"])
+    assert "contract" in who.first and "teachers" in who.first and who.outcome == "answered"
+    (day,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["完成新竹的課程能補一天嗎"])
+    assert "1天" in day.first and day.outcome == "answered"
+
+
+async def test_a_course_by_its_lecturer(tmp_path: Path) -> None:
+    (seen,) = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["陳慈陽老師那堂幾小時"])
+    assert seen.first.startswith("「行政程序法與案例解析」（陳慈陽講座）：2 小時") and seen.outcome == "answered"
+
+
+async def test_what_the_plans_never_say_is_declined_with_who_to_ask(tmp_path: Path) -> None:
+    zh = ["補休有效期限多久", "嘉獎可以換成記功嗎", "沒上完會被處罰嗎", "幫我看一下科長上了多少", "你推薦先上哪一套"]
+    zh += ["補休可以分兩次休嗎", "看課很吃流量嗎", "電子郵件密碼怎麼改", "主管不准我補休怎麼辦"]
+    seen = await ask(tmp_path, "kaohsiung-112", "zh-TW", zh)
+    assert [s.outcome for s in seen] == ["declined"] * len(zh), [(q, s.outcome) for q, s in zip(zh, seen)]
+    assert all("不在高雄市 112年度數位學習計畫的範圍內" in s.first and "人事單位" in s.first for s in seen)
+    en = ["Can I trade my commendation for comp leave?", "Will I be punished if I don't finish?"]
+    en += ["Does the app use a lot of battery?", "When does my comp leave expire?"]
+    seen = await ask(tmp_path, "hsinchu-109", "en", en)
+    assert [s.outcome for s in seen] == ["declined"] * len(en), [(q, s.outcome) for q, s in zip(en, seen)]
+    assert all("(02)2397-9108" in s.first for s in seen)
+
+
+async def test_in_scope_questions_sharing_those_words_are_answered(tmp_path: Path) -> None:
+    questions = ["上完可以換補休嗎", "時數可以換成補休嗎", "同事說補休最多16小時是真的嗎", "一般帳號可以改成公務帳號嗎"]
+    questions += ["用gmail帳號上課時數算不算", "上課時間有限制嗎"]
+    seen = await ask(tmp_path, "kaohsiung-112", "zh-TW", questions)
+    assert [s.outcome for s in seen] == ["answered"] * len(questions), [(q, s.outcome) for q, s in zip(questions, seen)]
+    assert "16 小時" in seen[2].first and "公餘時間" in seen[5].first
