@@ -82,7 +82,7 @@ async def test_what_the_plans_never_say_is_declined_with_who_to_ask(tmp_path: Pa
 
 async def test_in_scope_questions_sharing_those_words_are_answered(tmp_path: Path) -> None:
     questions = ["上完可以換補休嗎", "時數可以換成補休嗎", "同事說補休最多16小時是真的嗎", "一般帳號可以改成公務帳號嗎"]
-    questions += ["用gmail帳號上課時數算不算", "上課時間有限制嗎"]
+    questions += ["用gmail帳號上課時數算不算", "上課時間有限制嗎", "APP系統登不進去"]
     seen = await ask(tmp_path, "kaohsiung-112", "zh-TW", questions)
     assert [s.outcome for s in seen] == ["answered"] * len(questions), [(q, s.outcome) for q, s in zip(questions, seen)]
     assert "16 小時" in seen[2].first and "公餘時間" in seen[5].first
