@@ -63,11 +63,9 @@ def as_telegram(replies: list[Reply]) -> list[str]:
 
 
 def as_line(replies: list[Reply]) -> list[str]:
-    from linebot.v3.messaging import TextMessage
+    from bot.channels.line.render import render, shown_text  # the SDK loads only for a preview
 
-    from bot.channels.line.render import render
-
-    return [m.text if isinstance(m, TextMessage) else str(m.alt_text) for b in render(replies) for m in b]
+    return [shown_text(m) for batch in render(replies) for m in batch]
 
 
 async def preview(services: Services, plan_id: str, audience_kind: str, text: str, lang: str | None = None) -> Preview:

@@ -22,8 +22,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import yaml
-
 from bot.core import buttons as payloads
 from bot.core.messages import Incoming, Reply
 from bot.core.ordering import PersonLocks
@@ -35,6 +33,7 @@ from bot.domain.textnorm import normalize
 from bot.features import admin, bundles, claim, menu, onboarding, progress, questions, record, settings, status, steps
 from bot.features.typed import remember, resolve
 from bot.i18n import DEFAULT_LANG, normalize_lang, t, using
+from bot.yamlfiles import read_yaml
 
 log = logging.getLogger(__name__)
 Action = Callable[[Turn, tuple[str, ...]], Awaitable[list[Reply]]]
@@ -95,7 +94,7 @@ KEYWORDS_FILE = Path(__file__).with_name("keywords.yaml")
 
 
 def load_keywords(path: Path = KEYWORDS_FILE) -> dict[str, str]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))["keywords"]
+    data = read_yaml(path)["keywords"]
     return {normalize(str(word)): payload for payload, words in data.items() for word in words}
 
 

@@ -15,12 +15,11 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from bot.core.messages import Button, Reply
 from bot.domain.textnorm import normalize
 from bot.i18n import LANGS, t, using
 from bot.storage import User
+from bot.yamlfiles import read_yaml
 
 PHRASINGS_FILE = Path(__file__).with_name("typed.yaml")
 OFFERED = "offered"  # state_data key: folded label → payload of the last answer's buttons
@@ -75,7 +74,7 @@ def everywhere() -> dict[str, str]:
         with using(lang):
             for b in _everywhere():
                 found.setdefault(fold(b.label), b.payload)
-    phrasings = yaml.safe_load(PHRASINGS_FILE.read_text(encoding="utf-8"))
+    phrasings = read_yaml(PHRASINGS_FILE)
     for payload, words in phrasings.items():
         for word in words:
             found.setdefault(fold(str(word)), str(payload))

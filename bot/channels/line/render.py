@@ -42,6 +42,11 @@ def alt_text(text: str) -> str:
     return clip(text.strip() or ELLIPSIS, MAX_ALT_TEXT)
 
 
+def shown_text(message: Message) -> str:
+    """What a person reads of a message in the chat list: its text, or a Flex message's altText."""
+    return str(message.text) if isinstance(message, TextMessage) else str(getattr(message, "alt_text", ""))
+
+
 def turn_buttons(replies: Sequence[Reply]) -> list[Button]:
     """Every button of the turn once, in order (the same payload twice is one button)."""
     seen: dict[str, Button] = {}
