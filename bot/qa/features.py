@@ -14,23 +14,17 @@ rather than recite the comp-leave rules.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import yaml
-
-# One reading per character is all sound-matching needs; skipping pypinyin's phrase
-# dictionary saves a third of a second and tens of MB at start.
-os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
-os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "true")
-from pypinyin import lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.domain.textnorm import fold_width, normalize, to_traditional
+from bot.qa.syllables import READINGS
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yaml")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -79,9 +73,9 @@ def arabic_dates(text: str) -> str:
 
 
 def sounds_of(text: str) -> tuple[str, ...]:
-    """One syllable per character (non-Chinese characters stand for themselves)."""
-    # pypinyin accepts a list from `errors` (one item per character); its stubs say str.
-    return tuple(lazy_pinyin(text, errors=lambda run: list(run)))  # type: ignore[arg-type, return-value]
+    """One syllable per character (non-Chinese characters stand for themselves): pypinyin's
+    readings, from the table bot.qa.syllables keeps of them."""
+    return READINGS.sounds(text)
 
 
 def words_of(text: str) -> str:
