@@ -32,7 +32,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-LAZY_PACKAGES = (
+LAZY_PACKAGES = (  # parents first: registering one imports its parent
+    "linebot.v3",
     "linebot.v3.messaging",
     "linebot.v3.messaging.api",
     "linebot.v3.messaging.models",
@@ -68,7 +69,7 @@ def _register_lazy_package(name: str) -> None:
     if spec is None or spec.loader is None or spec.submodule_search_locations is None:
         return
     source = spec.loader.get_source(name) if isinstance(spec.loader, importlib.abc.InspectLoader) else None
-    origins = _imported_names(source or "")
+    origins = _imported_names(source or "", name)
     if origins is None:
         importlib.import_module(name)  # another shape: as it ships
         return
@@ -94,15 +95,16 @@ def _register_lazy_package(name: str) -> None:
     setattr(sys.modules[parent], child, package)
 
 
-def _imported_names(source: str) -> dict[str, tuple[str, str]] | None:
+def _imported_names(source: str, package: str) -> dict[str, tuple[str, str]] | None:
     """{name: (module, name there)} when the source is a docstring and `from x import y`s only."""
     origins: dict[str, tuple[str, str]] = {}
     for node in ast.parse(source).body:
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        if isinstance(node, ast.ImportFrom) and node.level <= 1 and node.module:
+            module = f"{package}.{node.module}" if node.level else node.module
             for alias in node.names:
                 if alias.name == "*":
                     return None
-                origins[alias.asname or alias.name] = (node.module, alias.name)
+                origins[alias.asname or alias.name] = (module, alias.name)
         elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
             return None
     return origins or None
