@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.domain.textnorm import fold_width, normalize, to_traditional
 from bot.qa.syllables import READINGS
+from bot.yamlfiles import read_yaml
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yaml")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -267,7 +267,7 @@ class Vocabulary:
 
     @classmethod
     def load(cls, path: Path = VOCABULARY_FILE) -> Vocabulary:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
         concepts: dict[str, list[Term]] = {}
         for name, langs in data["concepts"].items():
             terms = {Term.make(str(t)) for lang_terms in langs.values() for t in lang_terms}

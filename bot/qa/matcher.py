@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import yaml
-
 from bot.domain.textnorm import fold_width, normalize
 from bot.plans.model import Plan
 from bot.qa.entities import Entities, EntityIndex
 from bot.qa.features import Query, Vocabulary
+from bot.yamlfiles import read_yaml
 
 INTENTS_FILE = Path(__file__).with_name("intents.yaml")
 MIN_SCORE = 2.4
@@ -93,7 +92,7 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def load_topics(path: Path = INTENTS_FILE) -> list[Topic]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     topics = []
     for section, action in (("topics", False), ("actions", True)):
         for ident, spec in data[section].items():
