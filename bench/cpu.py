@@ -5,7 +5,8 @@ mode) and LINE, on a SQLite file as a small office deploys it, and the two bare 
 bench/echo_bots.py (python-telegram-bot and line-bot-sdk as their documentation shows them,
 on the same aiohttp server and HTTP client). This process runs the tests' fake Bot API and
 Messaging API (tests/fakes/) and the load: questions from onboarded people on kaohsiung-112,
-each from another person, `--rate` a second for `--seconds`, as webhook POSTs (LINE's signed).
+each from another onboarded person (seeded: a person the bot does not know would get the
+welcome instead), `--rate` a second for `--seconds`, as webhook POSTs (LINE's signed).
 A reply's latency is from the POST to the fake receiving the answer.
 
 Phases alternate bot and echo, Telegram then LINE, `--rounds` times, so that a machine that
@@ -123,13 +124,17 @@ class Target:
 class Load:
     """Posts questions as the platforms do and waits for the fakes to see the answers."""
 
-    def __init__(self, session: aiohttp.ClientSession, telegram: TelegramFake, line: LineFake) -> None:
+    def __init__(self, session: aiohttp.ClientSession, telegram: TelegramFake, line: LineFake, people: int) -> None:
         self.session, self.telegram, self.line = session, telegram, line
-        self.next_asker = ASKER
+        self.next_asker, self.last_asker = ASKER + 1, ASKER + people - 1  # ASKER: start-up tries
 
-    async def ask(self, target: Target, question: str, timeout: float = 10.0) -> float | None:
-        """One question from a new person; seconds to the answer, or None."""
-        n, self.next_asker = self.next_asker, self.next_asker + 1
+    async def ask(self, target: Target, question: str, timeout: float = 10.0, asker: int | None = None) -> float | None:
+        """One question from another onboarded person (or `asker`); seconds to the answer, or None."""
+        if asker is None:
+            asker, self.next_asker = self.next_asker, self.next_asker + 1
+        if asker > self.last_asker:  # a person not seeded would be welcomed, not answered
+            raise SystemExit(f"bench: asker {asker} beyond the {self.last_asker - ASKER + 1} people seeded")
+        n = asker
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[float] = loop.create_future()
         if target.channel == "telegram":
@@ -179,7 +184,7 @@ class Load:
         while True:
             if not target.process.running():
                 raise SystemExit(f"{target.name} exited\n{target.process.tail()}")
-            got = await self.ask(target, QUESTIONS[0], timeout=5)
+            got = await self.ask(target, QUESTIONS[0], timeout=5, asker=ASKER)  # one person, however many tries
             if got is not None:
                 return time.monotonic() - spawned
             await asyncio.sleep(0.01)
@@ -214,8 +219,8 @@ async def run(args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.WARNING)
     folder = tempfile.TemporaryDirectory(prefix="bench-cpu-")
     database = Path(folder.name) / "bot.sqlite3"
-    rounds = args.rounds + (args.rounds if args.broadcast else 0)
-    people = int(args.rate * args.seconds * rounds * 2) + 200
+    phases = (args.rounds + (args.rounds if args.broadcast else 0)) * 2 * len(args.channels)
+    people = 1 + int(args.rate * args.seconds) * phases + 2 * len(args.channels) * len(QUESTIONS)
     announced_tg = max(1, int(0.9 * (TELEGRAM_RATE - args.rate) * args.seconds))
     tg_ids, line_ids = await seed(database, people, announced_tg)
     telegram, line = TelegramFake(), LineFake()
@@ -248,7 +253,7 @@ async def run(args: argparse.Namespace) -> None:
         f"echo-{c}": p for c, p in (("telegram", echo_tg), ("line", echo_line)) if c in args.channels
     }
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-        load = Load(session, telegram, line)
+        load = Load(session, telegram, line, people)
         try:
             started: dict[str, float] = {}
             for name, process in processes.items():  # one at a time: start-up is not shared
