@@ -15,6 +15,7 @@ import html
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -37,13 +38,20 @@ class Outgoing:
 
 def render(reply: Reply) -> list[Outgoing]:
     """The messages for one reply; nothing for a reply with neither text nor buttons."""
+    return list(_rendered(reply))
+
+
+@lru_cache(maxsize=1024)
+def _rendered(reply: Reply) -> tuple[Outgoing, ...]:
+    """Remembered per reply: everyone who asks the same thing gets the same reply, which is cut,
+    escaped and given its keyboard once (replies and PTB's keyboards are immutable)."""
     parts = split_text(reply.text)
     markup = keyboard(reply.buttons)
     if not parts:
         if markup is None:
-            return []
+            return ()
         parts = ["…"]  # Telegram refuses an empty text, and the buttons need a message
-    return [Outgoing(escape(part), markup if n == len(parts) - 1 else None) for n, part in enumerate(parts)]
+    return tuple(Outgoing(escape(part), markup if n == len(parts) - 1 else None) for n, part in enumerate(parts))
 
 
 def escape(text: str) -> str:
