@@ -42,6 +42,17 @@ _DAY = re.compile(r"(?<!\d)(\d{1,2})月(?:(\d{1,2})[日號号]?|(底))")
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _DAY_EN = re.compile(r" (?:(end of) )?(" + "|".join(_MONTHS) + r")[a-z]* (?:(\d{1,2}) )?")
 _DAY_SLASH = re.compile(r" (\d{1,2}) (\d{1,2}) ")  # 8/31 (the slash is dropped from the words)
+# Concepts that ask (when, how many, where, whether) without naming anything of the plan: a question
+# made only of these and a word the bot does not know asks about that word (「綜所稅什麼時候報」).
+ASKING = frozenset({
+    "question", "maximum", "deadline", "hours", "total", "list", "location", "me", "who", "mine", "trouble",
+    "condition", "greeting", "thanks",
+})  # fmt: skip
+_HOW_MANY = re.compile(r"(?:幾|多少)個?")  # 「借幾本」, 「多少容量」: a count of what follows
+# Topics the plans only name and describe: any further detail asked of them is not in the plan.
+NAMED_ONLY = frozenset({"channels"})
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+_BEFORE_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*[/月]\s*(\d{1,2})\s*[日號号]?\s*(?:以前|之前|前)")
 BASIS = "basis"
 DEADLINE = "deadline"  # 「行政程序法第102條」: the law itself, not the course
 
@@ -149,6 +160,7 @@ class Matcher:
         topics = self._decide(scored)
         other_year = self._other_year(Query(text))
         outside = OUTSIDE in concepts or bool(_ARTICLE.search(q.compact))
+        outside = outside or self._core_unknown(q, concepts, entities.kinds(), topics)
         if self._beyond(q, unexplained) or other_year or outside:
             topics = ()  # too much of the question is beyond what the plan covers
         return Match(topics, tuple(scored), entities, frozenset(concepts), unexplained, other_year, outside)
@@ -161,6 +173,23 @@ class Matcher:
             return None
         ranked = [(end, name) for name, end in concepts.items() if name not in UNFOCUSED]
         return max(ranked)[1] if ranked else None
+
+    @staticmethod
+    def _core_unknown(q: Query, concepts: dict[str, int], entities: set[str], topics: tuple[str, ...]) -> bool:
+        """What the question asks about is a word the bot does not know, not filler around a known
+        subject: no subject of the plan but an unknown word (「房屋稅什麼時候繳」), a count of an
+        unknown thing (「APP佔手機多少容量」, 「一次可以借幾本」), or a detail of what the plan only
+        names (「磨課師有哪幾門推薦的」, 「直播什麼時候開播」)."""
+        text = q.compact
+        runs = re.findall(r"[\u3400-\u9fff]+", "".join(" " if i in q.covered else c for i, c in enumerate(text)))
+        words = [r for r in runs if len(r) >= 2]
+        if words and not (set(concepts) - ASKING) and not entities:
+            return True
+        for m in _HOW_MANY.finditer(text):
+            after = m.end()
+            if after < len(text) and after not in q.covered and _CJK_CHAR.match(text[after]):
+                return True
+        return bool(set(topics) & NAMED_ONLY) and bool(words or DEADLINE in concepts)
 
     @staticmethod
     def _beyond(q: Query, unexplained: tuple[int, int]) -> bool:
@@ -193,6 +222,12 @@ class Matcher:
                 start = q.compact.find(m.group(1) + m.group(2))
                 q.cover(start, start + len(m.group(1) + m.group(2)))
                 end = max(end, start + len(m.group(1) + m.group(2)))
+        for m in _BEFORE_DAY.finditer(q.raw):  # 「12/31前上完就好嗎」: asks the deadline, whatever the day
+            digits = m.group(1) + m.group(2)
+            start = q.compact.find(digits)
+            if start >= 0:
+                q.cover(start, start + len(digits))
+                end = max(end, start + len(digits))
         return end
 
     def _other_year(self, q: Query) -> bool:
