@@ -18,7 +18,7 @@ from bot.qa.features import Glossary, Query, Term, sounds_of, words_of
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 COURSE_WORDS = ("課", "堂", "那門", "這門", "哪門", "門課")  # 「六龜那門多久」
-COURSE_WORDS_EN = (" course ", " courses ", " class ", " lesson ", " module ")
+COURSE_WORDS_EN = (" course ", " courses ", " class ", " lesson ", " module ", " one ")  # "the x-file one"
 SUBJECT_WORDS = ("相關", "有關", "關於", "講")  # 「有沒有性平相關的」: asks about a subject
 SUBJECT_WORDS_EN = (" anything ", " something ", " about ", " topic ", " subject ")
 _ROLE = re.compile(r"講座|主講|講師|老師|教授|博士|先生|女士")
