@@ -193,6 +193,8 @@ class Term:
             differing = [i + k for k in range(n) if q.compact[i + k] != self.text[k]]
             if differing and any(p in understood for p in differing):
                 continue
+            if n == 2 and len(differing) == 2:  # 照稅 is no 找誰: a two-character homophone keeps one of them
+                continue
             q.cover(i, i + n)
             end = i + n
         return end

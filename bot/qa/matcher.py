@@ -37,6 +37,7 @@ OTHER_YEARS_EN = (" next year ", " last year ", " previous year ", " following y
 SELF_ACTIONS = frozenset({"status", "report"})  # about the asker: weaker when nobody says 我 / I
 NOT_ABOUT_ME = 1.0
 OUTSIDE = "out_of_scope"  # the vocabulary's concept of what the plan does not cover
+MINE = "mine"  # the vocabulary's concept of one's own standing
 _ARTICLE = re.compile(r"第\d+條")
 _DAY = re.compile(r"(?<!\d)(\d{1,2})月(?:(\d{1,2})[日號号]?|(底))")
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -52,7 +53,7 @@ _HOW_MANY = re.compile(r"(?:幾|多少)個?")  # 「借幾本」, 「多少容�
 # Topics the plans only name and describe: any further detail asked of them is not in the plan.
 NAMED_ONLY = frozenset({"channels"})
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
-_BEFORE_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*[/月]\s*(\d{1,2})\s*[日號号]?\s*(?:以前|之前|前)")
+_BEFORE_DAY = re.compile(r"(?<!\d)\d{1,2}月?\d{1,2}[日號号]?(?:以前|之前|前)")  # 12/31 is 1231 in the compact text
 BASIS = "basis"
 DEADLINE = "deadline"  # 「行政程序法第102條」: the law itself, not the course
 
@@ -163,6 +164,8 @@ class Matcher:
         outside = outside or self._core_unknown(q, concepts, entities.kinds(), topics)
         if self._beyond(q, unexplained) or other_year or outside:
             topics = ()  # too much of the question is beyond what the plan covers
+        if topics[:1] == ("hours_check",) and "location" in concepts:  # 「我的時數要去哪裡看」 asks where
+            concepts.pop(MINE, None)
         return Match(topics, tuple(scored), entities, frozenset(concepts), unexplained, other_year, outside)
 
     @staticmethod
@@ -189,7 +192,7 @@ class Matcher:
             after = m.end()
             if after < len(text) and after not in q.covered and _CJK_CHAR.match(text[after]):
                 return True
-        return bool(set(topics) & NAMED_ONLY) and bool(words or DEADLINE in concepts)
+        return bool(set(topics) & NAMED_ONLY) and bool(words or {DEADLINE, "period", "maximum"} & set(concepts))
 
     @staticmethod
     def _beyond(q: Query, unexplained: tuple[int, int]) -> bool:
@@ -222,12 +225,9 @@ class Matcher:
                 start = q.compact.find(m.group(1) + m.group(2))
                 q.cover(start, start + len(m.group(1) + m.group(2)))
                 end = max(end, start + len(m.group(1) + m.group(2)))
-        for m in _BEFORE_DAY.finditer(q.raw):  # 「12/31前上完就好嗎」: asks the deadline, whatever the day
-            digits = m.group(1) + m.group(2)
-            start = q.compact.find(digits)
-            if start >= 0:
-                q.cover(start, start + len(digits))
-                end = max(end, start + len(digits))
+        for m in _BEFORE_DAY.finditer(q.compact):  # 「12/31前上完就好嗎」: asks the deadline, whatever the day
+            q.cover(m.start(), m.end())
+            end = max(end, m.end())
         return end
 
     def _other_year(self, q: Query) -> bool:
