@@ -86,8 +86,10 @@ HEDGES = (
 # blind4 was measured untouched, once, at the end of issue 15's first part: 181/200 (90.5%); it
 # then guided the glossary, dates, scope and phone-cut work (200/200). blind5 was measured untouched
 # once: 192/200 (96.0%), 7 hedged or declined; it then guided the work on courses named by English
-# words, category abbreviations, comparisons and the plan's own year (200/200, none hedged).
-@pytest.mark.parametrize("name", ["dev", "heldout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5"])
+# words, category abbreviations, comparisons and the plan's own year (200/200, none hedged). blind6 was
+# measured untouched once: 191/200 (95.5%), 5 hedged or declined; it then guided the work on what the
+# plans never mention and on wrong days, web paths and nicknamed courses (197/200, 1 hedged).
+@pytest.mark.parametrize("name", ["dev", "heldout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6"])
 async def test_answers_carry_the_right_facts(tmp_path: Path, name: str) -> None:
     graded = await accuracy(tmp_path, name)
     assert graded.score >= TARGET, f"{graded.score:.1%} < {TARGET:.0%}:\n" + "\n".join(graded.failures)
@@ -100,7 +102,9 @@ async def test_answers_carry_the_right_facts(tmp_path: Path, name: str) -> None:
 
 # Issue 15 asks at least 90% of out-of-scope questions declined. outofscope2: measured 80/80.
 # outofscope3 was measured untouched once, 68/80 (85.0%); it then guided the scope patterns (80/80).
-DECLINED_TARGETS = {"outofscope2": 0.975, "outofscope3": 0.975}
+# outofscope4 was measured untouched once, 65/80 (81.2%); it then guided the declining of questions
+# whose core the plans never mention (78/80).
+DECLINED_TARGETS = {"outofscope2": 0.975, "outofscope3": 0.975, "outofscope4": 0.95}
 
 
 @pytest.mark.parametrize("name", sorted(DECLINED_TARGETS))

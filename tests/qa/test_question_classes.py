@@ -86,3 +86,45 @@ async def test_in_scope_questions_sharing_those_words_are_answered(tmp_path: Pat
     seen = await ask(tmp_path, "kaohsiung-112", "zh-TW", questions)
     assert [s.outcome for s in seen] == ["answered"] * len(questions), [(q, s.outcome) for q, s in zip(questions, seen)]
     assert "16 小時" in seen[2].first and "公餘時間" in seen[5].first
+
+
+# Issue 15, second round: the kinds of question blind6 and outofscope4 showed, asked in new words.
+
+
+async def test_a_question_whose_core_the_plan_never_mentions_is_declined(tmp_path: Path) -> None:
+    zh = ["牌照稅幾號截止", "APP安裝要多少空間", "筆電開不了機", "手機螢幕破了", "有英文版的操作手冊嗎"]
+    seen = await ask(tmp_path, "kaohsiung-112", "zh-TW", zh)
+    assert [s.outcome for s in seen] == ["declined"] * len(zh), [(q, s.outcome) for q, s in zip(zh, seen)]
+    assert all("不在高雄市 112年度數位學習計畫的範圍內" in s.first and "人事單位" in s.first for s in seen)
+    channels = ["電子書一次能借多少本", "開放式課程有哪些推薦", "直播課幾點開始"]
+    seen = await ask(tmp_path, "hsinchu-109", "zh-TW", channels)
+    assert [s.outcome for s in seen] == ["declined"] * len(channels), [(q, s.outcome) for q, s in zip(channels, seen)]
+    en = ["what's the extension number of the hsinchu personnel office", "how can I apply for maternity leave"]
+    en += ["my phone won't charge"]
+    seen = await ask(tmp_path, "hsinchu-109", "en", en)
+    assert [s.outcome for s in seen] == ["declined"] * len(en), [(q, s.outcome) for q, s in zip(en, seen)]
+
+
+async def test_in_scope_questions_of_the_same_classes_are_answered(tmp_path: Path) -> None:
+    wrong_day, where, claim = await ask(
+        tmp_path,
+        "kaohsiung-112",
+        "zh-TW",
+        ["高雄是不是12月31號前上完就可以", "我的時數要去哪裡看", "補休要自己上差勤請嗎還是要送申請表"],
+    )
+    assert "112年8月31日" in wrong_day.first and wrong_day.outcome == "answered"
+    assert "個人專區" in where.first and "學習紀錄" in where.first and where.outcome == "answered"
+    assert "學習紀錄" in claim.first and "人事單位" in claim.first and claim.outcome == "answered"
+    due, book = await ask(tmp_path, "hsinchu-109", "zh-TW", ["新竹送件期限是哪天", "電子書要去哪借"])
+    assert "109年9月30日" in due.first and due.outcome == "answered"
+    assert book.outcome == "answered"
+    satellite, site = await ask(
+        tmp_path,
+        "hsinchu-109",
+        "en",
+        ["the satellite earth one, how long?", "where are the hsinchu bundles on the website"],
+    )
+    assert satellite.first.startswith("「滄海桑田—那些衛星帶我們看到的地球角落」: 2 hours")
+    assert "縣市組裝專區" in site.first
+    (agency,) = await ask(tmp_path, "kaohsiung-112", "en", ["Which agency oversees the plan?"])
+    assert "DGPA" in agency.first and agency.outcome == "answered"
