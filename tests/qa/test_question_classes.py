@@ -128,3 +128,10 @@ async def test_in_scope_questions_of_the_same_classes_are_answered(tmp_path: Pat
     assert "縣市組裝專區" in site.first
     (agency,) = await ask(tmp_path, "kaohsiung-112", "en", ["Which agency oversees the plan?"])
     assert "DGPA" in agency.first and agency.outcome == "answered"
+
+
+async def test_bundles_called_packs_and_the_english_choice_spelled_out(tmp_path: Path) -> None:
+    (packs,) = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["英文課那兩包是不是都得上"])
+    assert "任1套" in packs.first and packs.outcome == "answered"
+    (every,) = await ask(tmp_path, "kaohsiung-112", "en", ["Do I need every single course for the commendation?"])
+    assert "either 英語大聲公 or 機智英檢生活" in every.first and "40 hours" in every.first
