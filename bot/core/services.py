@@ -4,14 +4,15 @@ the store and the clock."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.config import ReminderSettings
 from bot.core.clock import Clock
-from bot.core.remembered import RememberingMatcher
+from bot.core.messages import Reply
+from bot.core.remembered import Memory, RememberingMatcher
 from bot.domain.course_match import CourseMatcher
 from bot.domain.eligibility import Assessor
 from bot.domain.ocr import OcrEngine, default_engine
@@ -32,6 +33,8 @@ class PlanTools:
     matcher: Matcher
     assessor: Assessor
     courses: CourseMatcher
+    # General answers, by (topics, entities, concepts, day, language): see bot.core.remembered.
+    answers: Memory[Hashable, Reply] = field(default_factory=Memory, repr=False, compare=False)
 
 
 def plan_tools(book: PlanBook, reuse: dict[str, PlanTools] | None = None) -> dict[str, PlanTools]:

@@ -13,7 +13,7 @@ from bot.core.messages import Button, Reply
 from bot.core.turn import Turn, button, reply
 from bot.features import menu, personal, progress, status
 from bot.features.onboarding import plan_label
-from bot.i18n import t
+from bot.i18n import current_lang, t
 from bot.qa.answers import ANSWERS, Context, answer, desk_short
 from bot.qa.audience_note import staff_note
 from bot.qa.entities import Entities
@@ -53,7 +53,9 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
     if topic == "thanks":
         return await menu.thanks(turn)
     if match.topics:
-        reply_ = answer(match.topics, Context(tools.plan, turn.today, match.entities, match.concepts))
+        ctx = Context(tools.plan, turn.today, match.entities, match.concepts)
+        key = (match.topics, match.entities, match.concepts, turn.today, current_lang())
+        reply_ = tools.answers.get(key, lambda: answer(match.topics, ctx))  # the same for all who ask
         note = staff_note(tools.plan, text, turn.lang) if set(match.topics) & ABOUT_STAFF else None
         if note is not None and note[1]:  # people the plan leaves out: that is the answer
             return [reply(note[0], *menu.topic_buttons(["audience"]), button("button.menu", "menu"))]
