@@ -38,15 +38,16 @@ class Outgoing:
 
 def render(reply: Reply) -> list[Outgoing]:
     """The messages for one reply; nothing for a reply with neither text nor buttons."""
-    return list(_rendered(reply))
+    return list(_rendered(reply.text, reply.buttons))
 
 
 @lru_cache(maxsize=1024)
-def _rendered(reply: Reply) -> tuple[Outgoing, ...]:
-    """Remembered per reply: everyone who asks the same thing gets the same reply, which is cut,
-    escaped and given its keyboard once (replies and PTB's keyboards are immutable)."""
-    parts = split_text(reply.text)
-    markup = keyboard(reply.buttons)
+def _rendered(text: str, buttons: tuple[Button, ...]) -> tuple[Outgoing, ...]:
+    """Remembered by what is drawn (the text and buttons, not a reply's card or document, which
+    would keep a claim form's bytes alive): everyone who asks the same thing gets the same reply,
+    cut, escaped and given its keyboard once (PTB's keyboards are immutable)."""
+    parts = split_text(text)
+    markup = keyboard(buttons)
     if not parts:
         if markup is None:
             return ()
