@@ -105,9 +105,10 @@ class _RulesLoader(
         yaml.resolver.Resolver.__init__(self)
 
 
-if yaml.__with_libyaml__:
+_FastRulesLoader: type[Any] | None = None
+if yaml.__with_libyaml__:  # PyYAML's wheels carry libyaml
 
-    class _FastRulesLoader(yaml.cyaml.CParser, _StrictConstructor, yaml.resolver.Resolver):
+    class _CRulesLoader(yaml.cyaml.CParser, _StrictConstructor, yaml.resolver.Resolver):
         """libyaml's parser with the same strict constructors: a valid file reads seven times
         faster; an invalid one is read again by _RulesLoader for the precise message."""
 
@@ -116,18 +117,16 @@ if yaml.__with_libyaml__:
             _StrictConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
-    _LOADERS: tuple[type[Any], ...] = (_FastRulesLoader, _RulesLoader)
-else:  # pragma: no cover - PyYAML's wheels carry libyaml
-    _LOADERS = (_RulesLoader,)
+    _FastRulesLoader = _CRulesLoader
 
 
 def _read_yaml(text: str) -> Any:
     """The document, or PyYAML's error as the pure-Python parser words it."""
-    try:
-        return yaml.load(text, Loader=_LOADERS[0])
-    except (yaml.YAMLError, ValueError):
-        if len(_LOADERS) == 1:
-            raise
+    if _FastRulesLoader is not None:
+        try:
+            return yaml.load(text, Loader=_FastRulesLoader)
+        except (yaml.YAMLError, ValueError):
+            pass  # read again below, for the message with its precise line and column
     return yaml.load(text, Loader=_RulesLoader)
 
 
