@@ -216,8 +216,8 @@ class EntityIndex:
 
     def find(self, q: Query) -> Entities:
         found = self._find_all(q)
-        names = [self._course_names[k] for k in (found.course, *found.courses) if k]
-        names += [lecturer(self.plan.courses_by_key[k].note) for k in (found.course, *found.courses) if k]
+        keys = [k for k in (found.course, *found.courses) if k]
+        names = [self._course_names[k] for k in keys] + [lecturer(self.plan.courses_by_key[k].note) for k in keys]
         names += [Term.make(c).text for c in found.categories]
         self.cover_pieces(q, [*names, *self._title])
         return found
