@@ -11,7 +11,9 @@ that cannot get a working connection waits and tries again for up to `reconnect_
 before it fails, so a PostgreSQL restart under load costs a pause, not lost work. A
 transaction cut off after it began is rolled back by the server; it is begun again on a new
 connection and its statements are done again (`_PgTx`): when they answer as before it goes
-on, else, or when cut off in COMMIT (which may have happened), it fails with `StoreError`.
+on, else it fails with `StoreError`. A transaction cut off in COMMIT may or may not have
+committed: it learns its id first (`txid_current()`), and asks the server afterwards
+(`txid_status`), doing it again only when the server says it was rolled back.
 """
 
 from __future__ import annotations
@@ -130,6 +132,8 @@ class _PgTx:
         return answer
 
     async def _call(self, kind: str, sql: str, params: Any) -> object:
+        if kind == "fetchval":
+            return await self.conn.fetchval(sql, *params)
         if kind == "execute":
             return _status_count(await self.conn.execute(sql, *params))
         if kind == "executemany":
@@ -159,6 +163,31 @@ class _PgTx:
                 return await self._call(kind, sql, params)
             except GONE as again:
                 error = again
+
+    async def commit(self) -> None:
+        """COMMIT, finding out what happened should the connection break during it: a
+        transaction that wrote learns its id just before, and a cut-off COMMIT asks the
+        server whether that id committed. Rolled back, it is done again (when kept) and
+        committed anew; committed, it is done; one that only read has nothing to lose."""
+        while True:
+            wrote = self._done is None or any(kind != "fetch" for kind, *_ in self._done)
+            xid = int(cast(int, await self._run("fetchval", "SELECT txid_current()", ()))) if wrote else None
+            if self._done:
+                self._done.pop()  # the id is this attempt's own: not one to repeat
+                self._kept -= 1
+            try:
+                await self.transaction.commit()
+                return
+            except GONE as error:
+                if xid is None:
+                    return
+                status = await self.store._outcome(xid, error)
+                if status == "committed":
+                    log.info("PostgreSQL: a COMMIT cut off by a broken connection had committed")
+                    return
+                if self._done is None:
+                    raise
+                await self._again("fetch", "SELECT 1", (), error)  # a new connection, the work done again
 
 
 class PostgresStore(PeopleQueries, OutboxQueries, ConsoleQueries, Store):
@@ -266,13 +295,30 @@ class PostgresStore(PeopleQueries, OutboxQueries, ConsoleQueries, Store):
                     if not tx.conn.is_closed():
                         await tx.transaction.rollback()
                 raise
-            await tx.transaction.commit()  # broken here, it may or may not have committed: not repeated
+            await tx.commit()
         except (*GONE, asyncpg.PostgresError) as error:
             if isinstance(error, GONE):
                 _drop(tx.conn)  # broken: the pool replaces it
             raise StoreError(f"PostgreSQL error in {self.location}: {_reason(error)}") from error
         finally:
             await _give_back(pool, tx.conn)
+
+    async def _outcome(self, xid: int, error: BaseException) -> str:
+        """What became of transaction `xid`, whose COMMIT was cut off: `committed` or
+        `aborted`, asked on a new connection (waiting through the outage) until the server
+        no longer has it in progress. Unknown (too old to tell), it fails: never guessed."""
+        give_up = asyncio.get_running_loop().time() + self.reconnect_seconds
+        while True:
+            rows = await self._fetch("SELECT txid_status(?) AS status", (xid,))
+            status = rows[0]["status"]
+            if status in ("committed", "aborted"):
+                return str(status)
+            if status is None or asyncio.get_running_loop().time() > give_up:
+                raise StoreError(
+                    f"PostgreSQL at {self.location}: the connection broke during COMMIT and whether it "
+                    f"committed cannot be told ({_reason(error)})"
+                ) from error
+            await asyncio.sleep(0.1)  # its backend has not yet noticed the broken connection
 
     async def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         pool = self._ready()

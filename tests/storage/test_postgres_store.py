@@ -1,6 +1,7 @@
 """What only the PostgreSQL backend does: instances side by side on one database (claims with
 SKIP LOCKED, one person's turn at a time, a resent event taken once, one migration), the
-connection lost and found again, and a server it cannot use named with the password masked."""
+connection lost and found again (in COMMIT too), and a server it cannot use named with the
+password masked."""
 
 from __future__ import annotations
 
@@ -131,3 +132,54 @@ async def test_an_unreachable_server_is_named_without_its_password() -> None:
     assert "cannot connect to PostgreSQL at postgresql://bot:***@127.0.0.1:1/bot" in message
     assert "s3cret-pw" not in message
     assert safe_url("postgresql://u@h/db") == "postgresql://u@h/db"
+
+
+@pytest.fixture
+def cut_commits(pg: Backend, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """COMMIT cut off by a broken connection, once: `when` says whether the server had
+    committed by then ("after") or lost the session before it could ("before")."""
+    real = asyncpg.transaction.Transaction.commit
+    plan = {"when": "", "cut": ""}
+
+    async def commit(self: asyncpg.transaction.Transaction) -> None:
+        when, plan["when"] = plan["when"], ""
+        if not when:
+            return await real(self)
+        conn = self._connection
+        admin = await asyncpg.connect(pg.url)
+        try:
+            if when == "after":
+                await real(self)
+            await admin.execute("SELECT pg_terminate_backend($1)", conn.get_server_pid())
+        finally:
+            await admin.close()
+        plan["cut"] = when
+        if when == "before":
+            return await real(self)  # the session is gone: this fails as COMMIT on a dead connection does
+        raise asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+
+    monkeypatch.setattr(asyncpg.transaction.Transaction, "commit", commit)
+    return plan
+
+
+async def test_a_commit_cut_off_after_it_committed_is_not_done_twice(pg: Backend, cut_commits: dict[str, str]) -> None:
+    async with pg.make() as store:
+        ids = await onboard(store, 2)
+        cut_commits["when"] = "after"
+        sent = await store.queue_broadcast("kaohsiung-112", "all", "颱風假照常上課", "hr", ids)
+        assert cut_commits["cut"] == "after"
+        assert [b.id for b in await store.broadcasts()] == [sent.id]  # one announcement, not two
+        assert sum(sent.counts.values()) == 2  # each person queued once
+
+
+async def test_a_commit_cut_off_before_it_committed_is_done_again(pg: Backend, cut_commits: dict[str, str]) -> None:
+    async with pg.make() as store:
+        await onboard(store, 1)
+        user = await store.get_user("telegram", "9000")
+        assert user is not None
+        user.plan_id = "hsinchu-109"
+        cut_commits["when"] = "before"
+        await store.save_user(user)  # no error: rolled back by the server, so done again
+        assert cut_commits["cut"] == "before"
+        again = await store.get_user("telegram", "9000")
+        assert again is not None and again.plan_id == "hsinchu-109"
