@@ -34,7 +34,7 @@ import asyncpg
 from bot.storage.base import Store, StoreError
 from bot.storage.postgres_migrations import migrate
 from bot.storage.rows import Row
-from bot.storage.sql_base import utc_now
+from bot.storage.sql_base import Tx, utc_now
 from bot.storage.sql_console import ConsoleQueries
 from bot.storage.sql_outbox import OutboxQueries
 from bot.storage.sql_people import PeopleQueries
@@ -83,7 +83,7 @@ def numbered(sql: str) -> str:
 
 
 def turn_key(key: str) -> int:
-    """A person's key as the signed 64-bit number advisory locks take."""
+    """A key (a person's, a plan file's) as the signed 64-bit number advisory locks take."""
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
@@ -214,6 +214,9 @@ class PostgresStore(PeopleQueries, OutboxQueries, ConsoleQueries, Store):
     @property
     def shared(self) -> bool:
         return True
+
+    async def _hold(self, tx: Tx, key: str) -> None:
+        await tx.execute("SELECT pg_advisory_xact_lock(?)", (turn_key(key),))
 
     async def _analyze(self, table: str) -> None:
         async with self._transaction() as tx:

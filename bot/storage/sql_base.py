@@ -56,6 +56,11 @@ class SqlBase(ABC):
         async with self._transaction() as tx:
             return await tx.execute(sql, params)
 
+    async def _hold(self, tx: Tx, key: str) -> None:
+        """Hold `key` to the end of `tx`: another transaction holding it waits. SQLite's one
+        writer at a time needs nothing; PostgreSQL takes an advisory lock."""
+        return None
+
     def _typed(self, sql_type: str) -> str:
         """A placeholder whose type the database cannot infer from its place (INSERT … SELECT ?)."""
         return "?"

@@ -8,12 +8,10 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.storage import rows
-from bot.storage.base import StoreError
 from bot.storage.console import ConsoleSession, FigureSnapshot, PublishedPlan, Setting
 from bot.storage.sql_base import SqlBase
 
 _PLAN_COLUMNS = "id, filename, version, text, published_by, published_at"
-PUBLISH_TRIES = 5
 
 
 def _check_digest(digest: str) -> None:
@@ -70,18 +68,16 @@ class ConsoleQueries(SqlBase):
 
     async def store_published_plan(self, filename: str, text: str, actor: str) -> PublishedPlan:
         stamp = self._clock()
-        for _ in range(PUBLISH_TRIES):  # two instances publishing the same file at once: the second goes on top
-            async with self._transaction() as tx:
-                found = await tx.fetch(
-                    "INSERT INTO published_plans (filename, version, text, published_by, published_at) "
-                    f"SELECT {self._typed('TEXT')}, COALESCE(MAX(version), 0) + 1, {self._typed('TEXT')}, "
-                    f"{self._typed('TEXT')}, {self._typed('TIMESTAMPTZ')} FROM published_plans WHERE filename = ? "
-                    f"ON CONFLICT (filename, version) DO NOTHING RETURNING {_PLAN_COLUMNS}",
-                    (filename, text, actor, stamp, filename),
-                )
-            if found:
-                return _plan(found[0])
-        raise StoreError(f"could not publish {filename}: others kept publishing it at the same moment; try again")
+        async with self._transaction() as tx:
+            await self._hold(tx, f"publish:{filename}")  # two instances publishing it at once: one after the other
+            found = await tx.fetch(
+                "INSERT INTO published_plans (filename, version, text, published_by, published_at) "
+                f"SELECT {self._typed('TEXT')}, COALESCE(MAX(version), 0) + 1, {self._typed('TEXT')}, "
+                f"{self._typed('TEXT')}, {self._typed('TIMESTAMPTZ')} FROM published_plans WHERE filename = ? "
+                f"RETURNING {_PLAN_COLUMNS}",
+                (filename, text, actor, stamp, filename),
+            )
+        return _plan(found[0])
 
     async def published_plans(self) -> list[PublishedPlan]:
         found = await self._fetch(
