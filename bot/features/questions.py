@@ -23,6 +23,7 @@ from bot.render import phone
 
 MORE = "more"  # state_data key and topic argument: the rest of an answer cut to fit a phone
 MINE = "mine"  # the vocabulary's concept of one's own standing
+HOURS_CHECK = "hours_check"  # ...and of where one's hours are shown
 # Topics a question about oneself can land on (None: not understood as a rule question either).
 PERSONAL_TOPICS = frozenset({
     None, "status", "report", "claim", "commendation", "comp_leave", "deadline", "bundles", "bundle_courses",
@@ -45,7 +46,12 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
         if mine is not None:
             return [await fit(turn, r, text) for r in mine]
     if topic == "status" or about is not None:
-        return await status.show_status(turn)
+        shown = await status.show_status(turn)
+        if HOURS_CHECK in match.concepts:  # 「怎麼看我自己上了多少」: and where the platform shows it
+            where = answer((HOURS_CHECK,), Context(tools.plan, turn.today, Entities(), match.concepts))
+            leads = tuple(b for b in where.buttons if b.payload != "menu")  # the status has the menu
+            shown.append(await fit(turn, Reply(where.text, leads, kind=where.kind), text))
+        return shown
     if topic == "report":
         return await report_text(turn, match.entities)
     if topic == "greeting":
@@ -63,6 +69,8 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
             reply_ = Reply(note[0] + "\n" + reply_.text, reply_.buttons, reply_.card, reply_.kind)
         if match.partial:
             reply_ = Reply(reply_.text + "\n\n" + t("ask.partial"), reply_.buttons, reply_.card, HEDGED)
+        if reply_.kind == DECLINED:  # a topic the plan is silent on (a course's lecturer): HR sees it
+            await turn.services.store.log_unanswered(tools.plan.id, turn.lang, text)
         return [await fit(turn, reply_, text)]
     await turn.services.store.log_unanswered(tools.plan.id, turn.lang, text)
     log.info("unanswered question logged for plan %s", tools.plan.id)

@@ -15,6 +15,7 @@ from bot.core.messages import Button, Reply
 from bot.i18n import current_lang, t, tn
 from bot.plans.model import Bundle, Group, Plan, Reward, Step, Text
 from bot.qa.entities import Entities
+from bot.qa.outcome import DECLINED
 from bot.render.numbers import show_date, show_hours
 from bot.render.status import join_names
 
@@ -28,6 +29,9 @@ class Context:
 
     def tr(self, text: Text | None) -> str:
         return text.get(current_lang()) if text else ""
+
+
+ENGLISH = "english"  # the vocabulary's concept of English courses
 
 
 def _b(key: str, payload: str) -> Button:
@@ -111,11 +115,11 @@ def comp_leave(ctx: Context) -> Reply:
             lines.append(t("qa.comp.head_highest"))
         else:
             lines.append(t("qa.comp.head", cap=show_hours(r.cap_hours)) if r.cap_hours else t("qa.comp.head_nocap"))
-        for a in r.awards:
-            if a.amount is not None:
-                lines.append(t("qa.comp.award_amount", targets=_targets(plan, a.requires), amount=ctx.tr(a.amount)))
-            else:
-                lines.append(t("qa.comp.award", targets=_targets(plan, a.requires), hours=show_hours(a.hours or 0)))
+            single = [a for a in r.awards if a.amount is None and len(a.requires) == 1]
+            each = {a.hours for a in single}
+            if len(each) == 1 and len(single) == len(r.awards) > 1:  # Kaohsiung: 4 hours a bundle
+                lines.append(t("qa.comp.each", hours=show_hours(each.pop() or 0)))
+        lines += _award_lines(ctx, r)
         cond = [_date_terms(r)]
         if r.off_duty_required:
             cond.append(t("qa.comp.off_duty"))
@@ -127,6 +131,17 @@ def comp_leave(ctx: Context) -> Reply:
         lines.append(t("qa.conditions", text=t("list.reason_separator").join(cond)))
         lines.append(t("qa.how_to_claim", text=ctx.tr(r.claim)))
     return _reply("\n".join(lines), STATUS, ("button.topic_off_duty", "topic:off_duty"))
+
+
+def _award_lines(ctx: Context, r: Reward) -> list[str]:
+    """・完成e馬當先育職能：補休 4 小時 — what each award of a reward asks and gives."""
+    lines = []
+    for a in r.awards:
+        if a.amount is not None:
+            lines.append(t("qa.comp.award_amount", targets=_targets(ctx.plan, a.requires), amount=ctx.tr(a.amount)))
+        else:
+            lines.append(t("qa.comp.award", targets=_targets(ctx.plan, a.requires), hours=show_hours(a.hours or 0)))
+    return lines
 
 
 def off_duty(ctx: Context) -> Reply:
@@ -161,10 +176,9 @@ def commendation(ctx: Context) -> Reply:
     plan = ctx.plan
     found = [r for r in plan.rewards if r.type == "commendation"]
     if not found:
-        return _reply(
-            t("qa.commend.none", rewards=join_names(_reward_name(r) for r in plan.rewards)),
-            ("button.topic_comp_leave", "topic:comp_leave"),
-        )
+        lines = [t("qa.commend.none", rewards=join_names(_reward_name(r) for r in plan.rewards))]
+        lines += [line for r in _comp_rewards(plan) for line in _award_lines(ctx, r)]  # what it does give
+        return _reply("\n".join(lines), ("button.topic_comp_leave", "topic:comp_leave"))
     lines = []
     for r in found:
         targets = _targets(plan, r.awards[0].requires)
@@ -186,10 +200,14 @@ def bundle_summary(plan: Plan, b: Bundle) -> str:
 
 def bundles(ctx: Context) -> Reply:
     plan = ctx.plan
+    if ENGLISH in ctx.concepts and not plan.groups:  # 「有英文的組裝課程嗎」: none in this plan
+        return english(ctx)
     if len(plan.bundles) == 1:  # one bundle: show what is in it
         b = plan.bundles[0]
         return Reply(bundle_text(plan, b), (_b("button.mark_done", f"rep:{b.id}"), _b(*MENU)), kind="bundle")
-    lines = [t("qa.bundles.head", count=len(plan.bundles), platform=plan.plan.platform.name)]
+    parts = len(plan.groups) + sum(1 for b in plan.bundles if not any(b.id in g.bundles for g in plan.groups))
+    head = "qa.bundles.head_parts" if plan.groups else "qa.bundles.head"  # 「分為…4部分」: a group is one part
+    lines = [t(head, count=len(plan.bundles), platform=plan.plan.platform.name, parts=parts)]
     for b in plan.bundles:
         lines.append(bundle_summary(plan, b))
     lines.extend(group_line(plan, g.id) for g in plan.groups)
@@ -249,6 +267,8 @@ def bundle_text(plan: Plan, b: Bundle) -> str:
 
 def bundle_courses(ctx: Context) -> Reply:
     plan = ctx.plan
+    if ENGLISH in ctx.concepts and not plan.groups:  # 「新竹英文組裝專區有哪些課」: the plan has none
+        return english(ctx)
     if ctx.entities.bundles:
         b = plan.bundles_by_id[ctx.entities.bundles[0]]
         return Reply(
@@ -275,6 +295,28 @@ def course_info(ctx: Context) -> Reply:
     )
     first = plan.bundles_of_course(course.key)[0]
     return _reply(text, ("button.bundle_courses", f"bun:{first.id}"))
+
+
+def lecturer(ctx: Context) -> Reply:
+    """「CEDAW那堂誰教的」: the lecturer where the plan names one (a course's note), else an
+    honest "the plan does not say" with where to look (the platform's course page) and who to ask."""
+    plan = ctx.plan
+    keys = [ctx.entities.course] if ctx.entities.course else list(ctx.entities.courses)
+    courses = [plan.courses_by_key[k] for k in keys if k in plan.courses_by_key]
+    taught = [c for c in courses if c.note]
+    if taught:
+        lines = [t("qa.lecturer.line", name=c.name, note=c.note, hours=show_hours(c.hours)) for c in taught]
+        unknown = [c.name for c in courses if not c.note]
+        if unknown:
+            lines.append(t("qa.lecturer.none", courses=join_names(f"「{n}」" for n in unknown)))
+        return _reply("\n".join(lines))
+    if courses:
+        lines = [t("qa.lecturer.none", courses=join_names(f"「{c.name}」" for c in courses))]
+    else:  # no course of the plan named: which one is meant is not known, so nothing is asserted
+        named = [c for _, c in plan.iter_courses() if c.note]
+        lines = [t("qa.lecturer.only" if named else "qa.lecturer.none_at_all")]
+        lines += [t("qa.lecturer.line", name=c.name, note=c.note, hours=show_hours(c.hours)) for c in named]
+    return _reply("\n".join([*lines, t("qa.lecturer.where"), desk_short(ctx)]), kind=DECLINED)
 
 
 def _courses_named(ctx: Context) -> Reply:
@@ -337,8 +379,10 @@ def total_hours(ctx: Context) -> Reply:
 
 def english(ctx: Context) -> Reply:
     plan = ctx.plan
-    if not plan.groups:
-        return bundles(ctx)
+    if not plan.groups:  # the plan has no English bundles: say so, not list the others as if they were
+        lines = [t("qa.english.none"), *(bundle_summary(plan, b) for b in plan.bundles)]
+        lines += [t("qa.english.ask"), desk_short(ctx)]
+        return _reply("\n".join(lines), kind=DECLINED)
     lines = []
     for g in plan.groups:
         sub = f"（{ctx.tr(g.subtitle)}）" if g.subtitle else ""
@@ -392,7 +436,9 @@ def _step_answer(ctx: Context, *step_ids: str, part: str = "both") -> Reply:
 
 
 def app(ctx: Context) -> Reply:
-    reply = _step_answer(ctx, "install")
+    # 「app裡要從哪裡點進去」: the path inside the app too; 「APP去哪裡下載」 only where to get it
+    where = ("enrol",) if "location" in ctx.concepts and "download" not in ctx.concepts else ()
+    reply = _step_answer(ctx, "install", *where)
     name = ctx.plan.plan.platform.app_name
     return Reply(t("qa.app.name", app=name) + "\n" + reply.text, reply.buttons, kind=reply.kind)
 
@@ -544,13 +590,14 @@ ANSWERS: dict[str, Callable[[Context], Reply]] = {
     "platform_path": platform_path, "enrol": enrol, "hours_check": hours_check, "print_record": print_record,
     "help_desk": help_desk, "audience": audience, "period": period, "legal_basis": legal_basis,
     "channels": channels, "platform_url": platform_url, "purpose": purpose, "organizer": organizer,
-    "funding": funding, "rewards": rewards, "title": title, "compare": compare,
+    "funding": funding, "rewards": rewards, "title": title, "compare": compare, "lecturer": lecturer,
 }  # fmt: skip
 
 
 def answer(topics: tuple[str, ...], ctx: Context) -> Reply:
     """One topic's answer, or two close topics' answers together (both relevant)."""
     replies = [ANSWERS[topic](ctx) for topic in topics]
+    replies = [r for r in replies if r.kind != DECLINED] or replies[:1]  # a topic the plan is silent on gives way
     if len(replies) == 1:
         return replies[0]
     text = "\n\n".join(dict.fromkeys(r.text for r in replies))

@@ -1,6 +1,7 @@
 """The kinds of question blind5 and outofscope3 showed the bot still missed, asked in new words:
 courses named by English words of their names, categories by abbreviation, two bundles compared,
-the manual's pages, the plan's own year, a lecturer's name, and what the plans never say."""
+the manual's pages, the plan's own year, a lecturer's name, and what the plans never say (a
+course's lecturer where none is named, English bundles where there are none)."""
 
 from __future__ import annotations
 
@@ -135,3 +136,55 @@ async def test_bundles_called_packs_and_the_english_choice_spelled_out(tmp_path:
     assert "任1套" in packs.first and packs.outcome == "answered"
     (every,) = await ask(tmp_path, "kaohsiung-112", "en", ["Do I need every single course for the commendation?"])
     assert "either 英語大聲公 or 機智英檢生活" in every.first and "40 hours" in every.first
+
+
+async def test_a_courses_lecturer_is_named_where_the_plan_names_one_and_never_guessed(tmp_path: Path) -> None:
+    named, unnamed = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["行政程序法那堂是誰教的", "友善職場的講師是誰"])
+    assert named.first.startswith("「行政程序法與案例解析」：陳慈陽講座，2 小時") and named.outcome == "answered"
+    assert named.first.count("陳慈陽") == 1  # not the course's hours said a second time
+    assert unnamed.first.startswith("計畫沒有寫「") and "友善職場" in unnamed.first and unnamed.outcome == "declined"
+    (cedaw,) = await ask(tmp_path, "hsinchu-109", "en", ["who teaches the CEDAW course in hsinchu?"])
+    assert cedaw.first.startswith("The plan does not say who teaches 「CEDAW施行法-暫行特別措施及案例」")
+    assert cedaw.outcome == "declined" and "2192-7111" in cedaw.first
+    (teachers,) = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["老師可以申請補休嗎"])  # teachers as staff
+    assert teachers.first.startswith("教師不在這個計畫的適用對象內")
+
+
+async def test_a_plan_without_english_bundles_says_so_instead_of_listing_its_others(tmp_path: Path) -> None:
+    zone, any_ = await ask(tmp_path, "hsinchu-109", "zh-TW", ["新竹英文組裝專區有哪些課", "有英文的組裝課程嗎"])
+    for seen in (zone, any_):
+        assert seen.first.startswith("這份計畫沒有英文組裝課程") and seen.outcome == "declined"
+        assert "新竹市政府109年度數位學習組裝課程：20 門課，30 小時" in seen.first
+    (kaohsiung,) = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["有英文的組裝課程嗎"])
+    assert "英語大聲公" in kaohsiung.first and kaohsiung.outcome == "answered"
+
+
+async def test_comp_leave_is_said_to_come_per_whole_bundle(tmp_path: Path) -> None:
+    (zh,) = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["要上完整套才能補休嗎 還是上幾堂就可以"])
+    assert "每完成 1 套組裝課程（整套的課都通過），補休 4 小時" in zh.first and zh.outcome == "answered"
+    (path,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["新竹 網頁版路徑"])
+    assert "縣市組裝專區 → 新竹市組裝專區" in path.first
+
+
+async def test_where_in_the_app_how_to_see_ones_hours_and_what_a_plan_without_commendation_gives(
+    tmp_path: Path,
+) -> None:
+    inside, download, mine = await ask(
+        tmp_path, "kaohsiung-112", "zh-TW", ["app裡要從哪裡點進去", "APP去哪裡下載", "怎麼看我自己上了多少"]
+    )
+    assert "數位學習" in inside.first and "縣市組裝專區" in inside.text
+    assert "App Store" in download.first and "縣市組裝專區" not in download.text  # not the path inside
+    assert "e馬當先育職能" in mine.first and "個人專區 → 學習紀錄" in mine.text  # standing, and the platform
+    (commend,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["新竹修完有家獎嗎"])
+    assert commend.first.startswith("本計畫沒有嘉獎規定") and "補休 8 小時" in commend.first
+
+
+async def test_the_plans_parts_its_period_and_the_letter_it_rests_on(tmp_path: Path) -> None:
+    parts, letter = await ask(
+        tmp_path, "kaohsiung-112", "zh-TW", ["高雄今年計畫分成幾個部分", "學習時數規定是哪一號函"]
+    )
+    assert parts.first.startswith("📚 本計畫分為 4 部分") and "5 套組裝課程" in parts.first
+    assert "1113029319" in letter.first
+    period, deadline = await ask(tmp_path, "hsinchu-109", "zh-TW", ["新竹計畫到幾月", "補休期限到幾月"])
+    assert "109年12月31日" in period.first and period.outcome == "answered"
+    assert deadline.first.startswith("📅 截止日\n・補休：完成課程並於109年9月30日（三）前")
