@@ -188,3 +188,23 @@ async def test_the_plans_parts_its_period_and_the_letter_it_rests_on(tmp_path: P
     period, deadline = await ask(tmp_path, "hsinchu-109", "zh-TW", ["新竹計畫到幾月", "補休期限到幾月"])
     assert "109年12月31日" in period.first and period.outcome == "answered"
     assert deadline.first.startswith("📅 截止日\n・補休：完成課程並於109年9月30日（三）前")
+
+
+async def test_what_the_plans_never_cover_is_declined_while_its_neighbours_are_answered(tmp_path: Path) -> None:
+    outside = [
+        "補休可以跨年度使用嗎",
+        "選課後可以退選嗎",
+        "上完課會有紀念品嗎",
+        "學習紀錄可以用英文印嗎",
+        "客服電話可以用LINE打嗎",
+    ]
+    seen = await ask(tmp_path, "kaohsiung-112", "zh-TW", [*outside, "學習紀錄怎麼印", "客服電話幾號"])
+    assert [s.outcome for s in seen[:-2]] == ["declined"] * len(outside)
+    assert all("02-2397-9108" in s.first for s in seen[:-2])  # and who to ask instead
+    assert seen[-2].outcome == seen[-1].outcome == "answered" and "個人專區" in seen[-2].first
+    english = await ask(
+        tmp_path, "kaohsiung-112", "en", ["What time does the gym open?", "Is there a paper certificate for finishing?"]
+    )
+    assert [s.outcome for s in english] == ["declined", "declined"]
+    (desk,) = await ask(tmp_path, "kaohsiung-112", "en", ["When does the help desk open?"])
+    assert desk.outcome == "answered" and "9:00" in desk.first
