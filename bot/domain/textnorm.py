@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 import opencc
 
-_S2T = opencc.OpenCC("s2twp")
+# OpenCC's phrase tables take ~11 MB and a tenth of a second: loaded only when a text has
+# something to convert, which most text (the plans, staff typing Traditional) never has.
+_TABLES = Path(opencc.__file__).parent / "dictionary"
 
 # Everything that is neither a letter, a digit nor a CJK character.
 _PUNCT = re.compile(r"[^\w\u3400-\u9fff]|_", re.UNICODE)
@@ -26,10 +29,33 @@ def fold_width(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("s2twp")
+
+
+@cache
+def _convertible() -> tuple[frozenset[str], tuple[str, ...]]:
+    """What s2twp would change: characters it maps to another (补, 学), and the Taiwan forms'
+    keys (軟件 → 軟體, and variant characters)."""
+    chars: set[str] = set()
+    phrases: list[str] = []
+    for name in ("STCharacters.txt", "TWVariants.txt", "TWPhrases.txt"):
+        for line in (_TABLES / name).read_text(encoding="utf-8").splitlines():
+            key, _, values = line.partition("\t")
+            if not key or values.split(" ")[0] == key:
+                continue
+            (chars.add(key) if len(key) == 1 else phrases.append(key))
+    return frozenset(chars), tuple(phrases)
+
+
 @lru_cache(maxsize=4096)
 def to_traditional(text: str) -> str:
     """Simplified → Taiwan Traditional; Traditional text passes through unchanged."""
-    return str(_S2T.convert(text))
+    chars, phrases = _convertible()
+    if chars.isdisjoint(text) and not any(p in text for p in phrases):
+        return text
+    return str(_converter().convert(text))
 
 
 def compact(text: str) -> str:

@@ -1,0 +1,32 @@
+"""Simplified text is read as Traditional; Traditional text is left as typed (OpenCC's tables are
+loaded only when a text has something for them to change)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from bot.domain.textnorm import normalize, to_traditional
+
+
+def test_simplified_and_taiwan_forms_are_converted() -> None:
+    assert to_traditional("补休最多几小时") == "補休最多幾小時"
+    assert to_traditional("学习纪录怎么打印") == "學習紀錄怎麼列印"
+    assert to_traditional("这个软件") == "這個軟體"  # the Taiwan word, not only the characters
+    assert normalize("ＡＰＰ 登录？") == "app登入"
+
+
+def test_traditional_text_is_left_as_typed() -> None:
+    assert to_traditional("新竹有嘉獎嗎還是只有補休") == "新竹有嘉獎嗎還是只有補休"  # not 「隻有」
+    assert to_traditional("計畫核定後公布") == "計畫核定後公布"
+
+
+def test_loading_the_plans_and_reading_traditional_questions_does_not_load_opencc_tables() -> None:
+    probe = (
+        "import bot.domain.textnorm as t\n"
+        "from bot.plans.loader import load_rules_dir\n"
+        "load_rules_dir(); t.normalize('補休最多幾小時')\n"
+        "assert t._converter.cache_info().currsize == 0\n"
+        "t.normalize('补休'); assert t._converter.cache_info().currsize == 1\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True)
