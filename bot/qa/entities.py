@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from bot.domain.textnorm import normalize
 from bot.plans.model import Plan
@@ -35,6 +36,22 @@ def _runs(text: str, n: int = RUN) -> set[str]:
     if len(text) < n:
         return {text}
     return {text[i : i + n] for i in range(len(text) - n + 1) if not _cuts_word(text, i, i + n)}
+
+
+_LINKS = frozenset({"for", "of", "and", "the", "a", "an", "in", "on", "to", "with"})
+
+
+def _subtitle_pairs(plan: Plan) -> dict[str, str]:
+    """Two-word pieces of the bundles' English subtitles that only one bundle has ("foreign
+    affairs" of "English for foreign affairs", "policy competence"): "Which English bundle fits
+    foreign affairs?" names 英語大聲公 though it never says its name."""
+    owners: dict[str, set[str]] = {}
+    for b in plan.bundles:
+        words = words_of(b.subtitle.en).split() if b.subtitle and b.subtitle.en else []
+        for pair in pairwise(words):
+            if not _LINKS & set(pair):
+                owners.setdefault(" ".join(pair), set()).add(b.id)
+    return {pair: next(iter(ids)) for pair, ids in owners.items() if len(ids) == 1}
 
 
 @dataclass(frozen=True)
@@ -84,6 +101,7 @@ class EntityIndex:
     def __post_init__(self) -> None:
         plan = self.plan
         self._bundle_terms = [(Term.make(n), b.id) for b in plan.bundles for n in (b.name, *b.aliases)]
+        self._bundle_terms += [(Term.make(p), b) for p, b in _subtitle_pairs(plan).items()]
         self._group_terms = [(Term.make(n), g.id) for g in plan.groups for n in (g.name, *g.aliases)]
         self._course_names = {}
         self._course_runs = {}

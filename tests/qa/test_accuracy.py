@@ -99,7 +99,9 @@ HEDGES = (
 # plans never mention and on wrong days, web paths and nicknamed courses (198/200, none hedged). blind8
 # was measured untouched once: 193/200 (96.5%), 4 hedged; it then guided the plan's parts, the app's
 # inner path, a plan without commendation, where one's own hours show, the plan's period (200/200).
-SETS = ["dev", "heldout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind8"]
+# blind9 was measured untouched once, after that work: 196/200 (98.0%), 6 hedged or declined (3.0%);
+# it then guided bundles named by their English subtitles and Hsinchu's "comp day" (199/200).
+SETS = ["dev", "heldout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind8", "blind9"]
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -119,7 +121,11 @@ async def test_answers_carry_the_right_facts(tmp_path: Path, name: str) -> None:
 # whose core the plans never mention (78/80). outofscope6 was measured untouched once, 67/80 (83.8%);
 # it then guided a course's lecturer where the plan names none, English bundles a plan lacks, and
 # more of what the plans never cover: equipment, side jobs, other counties, HR's own phone (80/80).
-DECLINED_TARGETS = {"outofscope2": 0.975, "outofscope3": 0.975, "outofscope4": 0.975, "outofscope6": 0.975}
+# outofscope7 was measured untouched once, after that work: 66/80 (82.5%); it then guided appeals,
+# other exams' scores, e-mailed records, two phones at once, buying a card reader (78/80).
+DECLINED_TARGETS = {
+    "outofscope2": 0.975, "outofscope3": 0.975, "outofscope4": 0.975, "outofscope6": 0.975, "outofscope7": 0.95,
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(DECLINED_TARGETS))

@@ -208,3 +208,14 @@ async def test_what_the_plans_never_cover_is_declined_while_its_neighbours_are_a
     assert [s.outcome for s in english] == ["declined", "declined"]
     (desk,) = await ask(tmp_path, "kaohsiung-112", "en", ["When does the help desk open?"])
     assert desk.outcome == "answered" and "9:00" in desk.first
+
+
+async def test_a_bundle_is_found_by_its_english_subtitle_and_a_comp_day_is_comp_leave(tmp_path: Path) -> None:
+    (affairs,) = await ask(tmp_path, "kaohsiung-112", "en", ["I handle foreign affairs. Which English bundle fits me?"])
+    assert "英語大聲公" in affairs.first and affairs.outcome == "answered"
+    (day,) = await ask(tmp_path, "hsinchu-109", "en", ["What are the conditions for the comp day in Hsinchu?"])
+    assert "Sep 30" in day.first and day.outcome == "answered"
+    appeal, phones = await ask(
+        tmp_path, "kaohsiung-112", "zh-TW", ["补休申请被退件可以申复吗", "APP可以同時在兩支手機登入嗎"]
+    )
+    assert appeal.outcome == phones.outcome == "declined"
