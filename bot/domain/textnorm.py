@@ -14,8 +14,8 @@ from pathlib import Path
 
 import opencc
 
-# OpenCC's phrase tables take ~11 MB and a tenth of a second: loaded only when a text has
-# something to convert, which most text (the plans, staff typing Traditional) never has.
+# s2twp turns Traditional text too (只有 → 隻有): it is applied only to a text with something
+# for it to convert, the same on both sides of a match (questions, plans, vocabulary).
 _TABLES = Path(opencc.__file__).parent / "dictionary"
 
 # Everything that is neither a letter, a digit nor a CJK character.
@@ -35,27 +35,34 @@ def _converter() -> opencc.OpenCC:
 
 
 @cache
-def _convertible() -> tuple[frozenset[str], tuple[str, ...]]:
+def _convertible() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
     """What s2twp would change: characters it maps to another (补, 学), and the Taiwan forms'
-    keys (軟件 → 軟體, and variant characters)."""
+    keys (軟件 → 軟體), these by their first character."""
     chars: set[str] = set()
-    phrases: list[str] = []
+    phrases: dict[str, list[str]] = {}
     for name in ("STCharacters.txt", "TWVariants.txt", "TWPhrases.txt"):
         for line in (_TABLES / name).read_text(encoding="utf-8").splitlines():
             key, _, values = line.partition("\t")
             if not key or values.split(" ")[0] == key:
                 continue
-            (chars.add(key) if len(key) == 1 else phrases.append(key))
-    return frozenset(chars), tuple(phrases)
+            if len(key) == 1:
+                chars.add(key)
+            else:
+                phrases.setdefault(key[0], []).append(key)
+    return frozenset(chars), {first: tuple(keys) for first, keys in phrases.items()}
+
+
+def _has_convertible(text: str) -> bool:
+    chars, phrases = _convertible()
+    if not chars.isdisjoint(text):
+        return True
+    return any(text.startswith(p, i) for i, c in enumerate(text) if c in phrases for p in phrases[c])
 
 
 @lru_cache(maxsize=4096)
 def to_traditional(text: str) -> str:
     """Simplified → Taiwan Traditional; Traditional text passes through unchanged."""
-    chars, phrases = _convertible()
-    if chars.isdisjoint(text) and not any(p in text for p in phrases):
-        return text
-    return str(_converter().convert(text))
+    return str(_converter().convert(text)) if _has_convertible(text) else text
 
 
 def compact(text: str) -> str:

@@ -57,9 +57,11 @@ class FragmentIndex:
     _shared: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)  # fragment → a few courses
     _order: list[str] = field(init=False, default_factory=list)  # course keys in the plan's order
     _names: dict[str, str] = field(init=False, default_factory=dict)  # course key → normalised name
+    _common_pairs: frozenset[str] = field(init=False, default=frozenset())  # two characters of a term
 
     def __post_init__(self) -> None:
         plan = self.plan
+        self._common_pairs = frozenset(c[i : i + 2] for c in self.common for i in range(len(c) - 1))
         self._order = [c.key for _, c in plan.iter_courses()]
         self._names = {c.key: Term.make(c.name).text for _, c in plan.iter_courses()}
         others = [b.name for b in plan.bundles] + [g.name for g in plan.groups]
@@ -86,7 +88,7 @@ class FragmentIndex:
 
     def _ordinary(self, frag: str) -> bool:
         """A word of questions (a vocabulary term), or two characters inside one (如何 of 如何申請)."""
-        return frag in self.common or (len(frag) == 2 and any(frag in c for c in self.common))
+        return frag in self.common or (len(frag) == 2 and frag in self._common_pairs)
 
     def find(self, q: Query) -> str | None:
         """The one course a distinctive fragment of the question names, or None."""
