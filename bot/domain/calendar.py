@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 
@@ -32,16 +35,24 @@ class Overlap:
     end: datetime
 
 
+@cache
+def _taiwan() -> HolidayBase:
+    """Taiwan's calendar, loaded on first use: the `holidays` package imports every country it
+    knows (~17 MB, 0.15 s), which only a record with start and end times ever needs."""
+    import holidays
+
+    return holidays.country_holidays("TW")
+
+
 class WorkCalendar:
     def __init__(self, office_hours: Sequence[tuple[time, time]]) -> None:
         self.office_hours = tuple(office_hours)
-        self._holidays = holidays.country_holidays("TW")
 
     def is_working_day(self, day: date) -> bool:
-        return bool(self._holidays.is_working_day(day))
+        return bool(_taiwan().is_working_day(day))
 
     def holiday_name(self, day: date) -> str | None:
-        name = self._holidays.get(day)
+        name = _taiwan().get(day)
         return str(name) if name else None
 
     def office_overlap(self, start: datetime, end: datetime) -> Overlap | None:
