@@ -14,8 +14,9 @@ from pathlib import Path
 
 import opencc
 
-# s2twp turns Traditional text too (只有 → 隻有): it is applied only to a text with something
-# for it to convert, the same on both sides of a match (questions, plans, vocabulary).
+# OpenCC converts Traditional text too (只有 → 隻有, and s2twp's Taiwan phrases turn 程序 into
+# 程式, 對象 into 物件): only text written in Simplified is converted (补休, and 打印 → 列印, the
+# word Taiwan uses); Traditional words are never turned into others.
 _TABLES = Path(opencc.__file__).parent / "dictionary"
 
 # Everything that is neither a letter, a digit nor a CJK character.
@@ -35,34 +36,21 @@ def _converter() -> opencc.OpenCC:
 
 
 @cache
-def _convertible() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
-    """What s2twp would change: characters it maps to another (补, 学), and the Taiwan forms'
-    keys (軟件 → 軟體), these by their first character."""
-    chars: set[str] = set()
-    phrases: dict[str, list[str]] = {}
-    for name in ("STCharacters.txt", "TWVariants.txt", "TWPhrases.txt"):
-        for line in (_TABLES / name).read_text(encoding="utf-8").splitlines():
-            key, _, values = line.partition("\t")
-            if not key or values.split(" ")[0] == key:
-                continue
-            if len(key) == 1:
-                chars.add(key)
-            else:
-                phrases.setdefault(key[0], []).append(key)
-    return frozenset(chars), {first: tuple(keys) for first, keys in phrases.items()}
-
-
-def _has_convertible(text: str) -> bool:
-    chars, phrases = _convertible()
-    if not chars.isdisjoint(text):
-        return True
-    return any(text.startswith(p, i) for i, c in enumerate(text) if c in phrases for p in phrases[c])
+def _simplified_only() -> frozenset[str]:
+    """Characters that are Simplified and nothing else (补, 学, 这), not those shared with
+    Traditional (台, 只, 后): a text without any is Traditional already."""
+    found = set()
+    for line in (_TABLES / "STCharacters.txt").read_text(encoding="utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        if key and key not in values.split(" "):
+            found.add(key)
+    return frozenset(found)
 
 
 @lru_cache(maxsize=4096)
 def to_traditional(text: str) -> str:
     """Simplified → Taiwan Traditional; Traditional text passes through unchanged."""
-    return str(_converter().convert(text)) if _has_convertible(text) else text
+    return text if _simplified_only().isdisjoint(text) else str(_converter().convert(text))
 
 
 def compact(text: str) -> str:

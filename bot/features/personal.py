@@ -14,6 +14,7 @@ from bot.domain.eligibility import Assessment, RewardOutcome
 from bot.features.status import assess
 from bot.i18n import t
 from bot.plans.model import Plan
+from bot.qa.answers import per_bundle
 from bot.render.numbers import num, show_date, show_hours
 from bot.render.status import reward_line, reward_name
 
@@ -72,6 +73,9 @@ def lines_about(about: str, a: Assessment, rewards: set[str]) -> list[str]:
                 lines.append(_hours_of(plan, a, r))
             continue
         lines.append(_commendation(plan, a, r) if about == "commendation" else reward_line(plan, r))
+        rule = per_bundle(r.reward) if about == "comp_leave" else None
+        if rule:  # 「只上完一套可以先申請嗎」: what each bundle earns, beside what one has
+            lines.append(rule)
     return lines
 
 

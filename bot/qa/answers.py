@@ -115,10 +115,9 @@ def comp_leave(ctx: Context) -> Reply:
             lines.append(t("qa.comp.head_highest"))
         else:
             lines.append(t("qa.comp.head", cap=show_hours(r.cap_hours)) if r.cap_hours else t("qa.comp.head_nocap"))
-            single = [a for a in r.awards if a.amount is None and len(a.requires) == 1]
-            each = {a.hours for a in single}
-            if len(each) == 1 and len(single) == len(r.awards) > 1:  # Kaohsiung: 4 hours a bundle
-                lines.append(t("qa.comp.each", hours=show_hours(each.pop() or 0)))
+            each = per_bundle(r)
+            if each:
+                lines.append(each)
         lines += _award_lines(ctx, r)
         cond = [_date_terms(r)]
         if r.off_duty_required:
@@ -131,6 +130,15 @@ def comp_leave(ctx: Context) -> Reply:
         lines.append(t("qa.conditions", text=t("list.reason_separator").join(cond)))
         lines.append(t("qa.how_to_claim", text=ctx.tr(r.claim)))
     return _reply("\n".join(lines), STATUS, ("button.topic_off_duty", "topic:off_duty"))
+
+
+def per_bundle(r: Reward) -> str | None:
+    """「每完成 1 套組裝課程，補休 4 小時」 when every award is one bundle's, all alike (Kaohsiung)."""
+    single = [a for a in r.awards if a.amount is None and len(a.requires) == 1]
+    each = {a.hours for a in single}
+    if len(each) == 1 and len(single) == len(r.awards) > 1:
+        return t("qa.comp.each", hours=show_hours(each.pop() or 0))
+    return None
 
 
 def _award_lines(ctx: Context, r: Reward) -> list[str]:
@@ -257,6 +265,7 @@ def bundle_text(plan: Plan, b: Bundle) -> str:
     lines = [t("qa.bundle.head", name=b.name, subtitle=_subtitle(b), hours=show_hours(b.hours))]
     for c in b.courses:
         cat = f"｜{c.category}" if c.category else ""
+        cat += f"（{c.section}）" if c.section and c.category else ""
         lines.append(t("qa.bundle.course", name=c.name, hours=show_hours(c.hours), category=cat))
     group = plan.group_of(b.id)
     if group:
@@ -345,7 +354,9 @@ def category(ctx: Context) -> Reply:
     for cat in ctx.entities.categories[:2]:
         courses = [(b, c) for b, c in plan.iter_courses() if cat in (c.category, c.section)]
         total = sum(c.hours for _, c in courses)
-        lines.append(tn("qa.category.count", len(courses), category=cat, hours=show_hours(total)))
+        sections = {c.section for _, c in courses if c.section and c.section != cat}
+        named = f"{cat}（{sections.pop()}）" if len(sections) == 1 else cat  # 性別主流化（民主治理價值課程）
+        lines.append(tn("qa.category.count", len(courses), category=named, hours=show_hours(total)))
         lines.extend(
             t(
                 "qa.category.course",

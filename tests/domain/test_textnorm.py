@@ -19,6 +19,7 @@ def test_simplified_and_taiwan_forms_are_converted() -> None:
 def test_traditional_text_is_left_as_typed() -> None:
     assert to_traditional("新竹有嘉獎嗎還是只有補休") == "新竹有嘉獎嗎還是只有補休"  # not 「隻有」
     assert to_traditional("計畫核定後公布") == "計畫核定後公布"
+    assert to_traditional("行政程序法的適用對象") == "行政程序法的適用對象"  # not 「程式」, 「物件」
 
 
 def test_loading_the_plans_and_reading_traditional_questions_does_not_load_opencc_tables() -> None:

@@ -101,7 +101,13 @@ HEDGES = (
 # inner path, a plan without commendation, where one's own hours show, the plan's period (200/200).
 # blind9 was measured untouched once, after that work: 196/200 (98.0%), 6 hedged or declined (3.0%);
 # it then guided bundles named by their English subtitles and Hsinchu's "comp day" (199/200).
-SETS = ["dev", "heldout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind8", "blind9"]
+# blind10 was measured untouched once, after that: 145/150 (96.7%), 6 hedged or declined (4.0%); it
+# then guided sections beside categories, what each bundle earns in a personal answer, and 考英檢
+# asked of a bundle (149/150).
+SETS = [
+    "dev", "heldout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind8", "blind9",
+    "blind10",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -123,8 +129,12 @@ async def test_answers_carry_the_right_facts(tmp_path: Path, name: str) -> None:
 # more of what the plans never cover: equipment, side jobs, other counties, HR's own phone (80/80).
 # outofscope7 was measured untouched once, after that work: 66/80 (82.5%); it then guided appeals,
 # other exams' scores, e-mailed records, two phones at once, buying a card reader (78/80).
+# outofscope8 (100 questions) was measured untouched once, after that: 83/100 (83.0%); it then
+# guided what the plans name without detail (fees of MOOCs), expired certificates, refusing
+# superiors, lost progress, duty rosters, password rules (98/100).
 DECLINED_TARGETS = {
     "outofscope2": 0.975, "outofscope3": 0.975, "outofscope4": 0.975, "outofscope6": 0.975, "outofscope7": 0.95,
+    "outofscope8": 0.95,
 }  # fmt: skip
 
 

@@ -32,7 +32,9 @@ async def test_a_category_is_found_by_its_abbreviation(tmp_path: Path) -> None:
     (law,) = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["法知有哪些課"])
     assert law.first.startswith("「法學知識」共 2 門課，3 小時") and "行政程序法與案例解析" in law.first
     (civic,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["公參的課幾小時"])
-    assert civic.first.startswith("「公民參與」") and "一看就懂的公民審議與參與式預算" in civic.first
+    assert (
+        civic.first.startswith("「公民參與（公務人員必修課程）」") and "一看就懂的公民審議與參與式預算" in civic.first
+    )
 
 
 async def test_two_bundles_compared_side_by_side(tmp_path: Path) -> None:
@@ -219,3 +221,11 @@ async def test_a_bundle_is_found_by_its_english_subtitle_and_a_comp_day_is_comp_
         tmp_path, "kaohsiung-112", "zh-TW", ["补休申请被退件可以申复吗", "APP可以同時在兩支手機登入嗎"]
     )
     assert appeal.outcome == phones.outcome == "declined"
+
+
+async def test_traditional_words_keep_their_meaning(tmp_path: Path) -> None:
+    """程序 (procedure) is not 程式 (program): a course on programming is not asked for with the
+    claim's procedure, and 行政程序法 is still found from Simplified text."""
+    coding, law = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["有沒有程式設計的課", "行政程序法几小时"])
+    assert "申請" not in coding.first.split("\n")[0]
+    assert law.first.startswith("「行政程序法與案例解析」")
