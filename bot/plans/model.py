@@ -53,7 +53,7 @@ class Course(Frozen):
     category: str | None = None
     section: str | None = None
     code: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{4,40}$")
-    note: str | None = None
+    note: str | None = None  # who teaches it, as the plan prints it (陳慈陽講座)
     id: str | None = Field(default=None, pattern=r"^[a-z0-9-]{1,16}$")
 
     @cached_property
