@@ -23,12 +23,11 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from bot.domain.ocr_layout import Box, read_lines
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Pillow and numpy load with the first picture, not at start-up
     import numpy as np
+    from PIL import Image
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -86,6 +85,8 @@ class OcrEngine(Protocol):
 
 def decode(image: bytes) -> Image.Image:
     """An upright RGB picture, refusing what is not an image or is too large to be a screenshot."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     if len(image) > MAX_BYTES:
         raise ImageError("record.image_too_large")
     try:
@@ -244,6 +245,7 @@ class RapidOcrEngine:
     def boxes(self, image: bytes) -> list[Box]:
         """The recognised text boxes, in the original picture's coordinates."""
         import numpy as np
+        from PIL import Image
 
         img = decode(image)
         size = working_size(img.width, img.height)
