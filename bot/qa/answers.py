@@ -13,7 +13,7 @@ from datetime import date
 
 from bot.core.messages import Button, Reply
 from bot.i18n import current_lang, t, tn
-from bot.plans.model import Bundle, Group, Plan, Reward, Step, Text
+from bot.plans.model import Bundle, Course, Group, Plan, Reward, Step, Text
 from bot.qa.entities import Entities
 from bot.qa.outcome import DECLINED
 from bot.render.numbers import show_date, show_hours
@@ -213,7 +213,7 @@ def bundles(ctx: Context) -> Reply:
     if len(plan.bundles) == 1:  # one bundle: show what is in it
         b = plan.bundles[0]
         return Reply(bundle_text(plan, b), (_b("button.mark_done", f"rep:{b.id}"), _b(*MENU)), kind="bundle")
-    parts = len(plan.groups) + sum(1 for b in plan.bundles if not any(b.id in g.bundles for g in plan.groups))
+    parts = len(plan.groups) + sum(1 for b in plan.bundles if plan.group_of(b.id) is None)
     head = "qa.bundles.head_parts" if plan.groups else "qa.bundles.head"  # 「分為…4部分」: a group is one part
     lines = [t(head, count=len(plan.bundles), platform=plan.plan.platform.name, parts=parts)]
     for b in plan.bundles:
@@ -313,8 +313,12 @@ def lecturer(ctx: Context) -> Reply:
     keys = [ctx.entities.course] if ctx.entities.course else list(ctx.entities.courses)
     courses = [plan.courses_by_key[k] for k in keys if k in plan.courses_by_key]
     taught = [c for c in courses if c.note]
+
+    def named(found: list[Course]) -> list[str]:
+        return [t("qa.lecturer.line", name=c.name, note=c.note, hours=show_hours(c.hours)) for c in found]
+
     if taught:
-        lines = [t("qa.lecturer.line", name=c.name, note=c.note, hours=show_hours(c.hours)) for c in taught]
+        lines = named(taught)
         unknown = [c.name for c in courses if not c.note]
         if unknown:
             lines.append(t("qa.lecturer.none", courses=join_names(f"「{n}」" for n in unknown)))
@@ -322,9 +326,8 @@ def lecturer(ctx: Context) -> Reply:
     if courses:
         lines = [t("qa.lecturer.none", courses=join_names(f"「{c.name}」" for c in courses))]
     else:  # no course of the plan named: which one is meant is not known, so nothing is asserted
-        named = [c for _, c in plan.iter_courses() if c.note]
-        lines = [t("qa.lecturer.only" if named else "qa.lecturer.none_at_all")]
-        lines += [t("qa.lecturer.line", name=c.name, note=c.note, hours=show_hours(c.hours)) for c in named]
+        listed = [c for _, c in plan.iter_courses() if c.note]
+        lines = [t("qa.lecturer.only" if listed else "qa.lecturer.none_at_all"), *named(listed)]
     return _reply("\n".join([*lines, t("qa.lecturer.where"), desk_short(ctx)]), kind=DECLINED)
 
 
