@@ -7,12 +7,16 @@ compare like with like.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
 import opencc
+from opencc.opencc import DICT_DIR
+
+from bot.domain.phrase_table import PhraseTable
 
 # OpenCC converts Traditional text too (只有 → 隻有, and s2twp's Taiwan phrases turn 程序 into
 # 程式, 對象 into 物件): only text written in Simplified is converted (补休, and 打印 → 列印, the
@@ -30,9 +34,21 @@ def fold_width(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+PACKED = ("STPhrases.txt",)  # the one large dictionary of s2twp; the others hold a few thousand lines
+
+
 @cache
 def _converter() -> opencc.OpenCC:
-    return opencc.OpenCC("s2twp")
+    """s2twp, with its phrase dictionary packed (bot/domain/phrase_table.py says why). The
+    converter reads its dictionaries on first use, looking each up first in its cache by the
+    path it builds itself; made without a conversion, it has read none yet."""
+    converter = opencc.OpenCC()
+    for name in PACKED:
+        path = os.path.join(os.path.dirname(opencc.opencc.__file__), DICT_DIR, name)
+        table = PhraseTable(Path(path))
+        converter.dict_cache[path] = (table.max_len, table.min_len, table)
+    converter.set_conversion("s2twp")
+    return converter
 
 
 @cache

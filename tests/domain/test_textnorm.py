@@ -31,3 +31,24 @@ def test_loading_the_plans_and_reading_traditional_questions_does_not_load_openc
         "t.normalize('补休'); assert t._converter.cache_info().currsize == 1\n"
     )
     subprocess.run([sys.executable, "-c", probe], check=True)
+
+
+def test_packed_phrase_table_converts_as_opencc_itself_does() -> None:
+    """The bot keeps OpenCC's 49,000 phrases packed (bot/domain/phrase_table.py); every
+    conversion must be the library's own, phrase for phrase and in running text."""
+    import json
+    from pathlib import Path
+
+    import opencc
+
+    from bot.domain.textnorm import _converter
+
+    stock = opencc.OpenCC("s2twp")
+    data = Path(__file__).resolve().parents[1] / "data" / "qa"
+    texts = [json.loads(line)["q"] for f in sorted(data.glob("*.jsonl")) for line in f.read_text("utf-8").splitlines()]
+    phrases = Path(opencc.__file__).parent / "dictionary" / "STPhrases.txt"
+    keys = [line.split("\t")[0] for line in phrases.read_text(encoding="utf-8").splitlines()[::5]]
+    texts += keys + ["".join(keys[i : i + 4]) + "的课" for i in range(0, len(keys), 4)]
+    differing = [t for t in texts if _converter().convert(t) != stock.convert(t)]
+    assert not differing, differing[:5]
+    assert _converter().convert("恒指恒大恒生") == stock.convert("恒指恒大恒生")  # the file's few unsorted lines
