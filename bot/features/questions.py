@@ -91,7 +91,7 @@ def personal_topic(match: Match) -> str | None:
     """What a question about oneself asks (commendation, comp_leave, deadline, or status); None
     for a question about the rules. Standing words (了嗎, 目前, so far) with 我 or a deadline."""
     found = match.concepts
-    if match.outside or MINE not in found or not ({"me", "deadline"} & found):
+    if match.outside or match.other_year or MINE not in found or not ({"me", "deadline"} & found):
         return None
     if match.topic not in PERSONAL_TOPICS:  # 「我已經有公務帳號，APP登不進去」 is about logging in
         return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 
 from bot.domain.textnorm import fold_width, normalize
@@ -21,6 +22,7 @@ from bot.qa.features import Query, Vocabulary
 from bot.yamlfiles import read_yaml
 
 INTENTS_FILE = Path(__file__).with_name("intents.yaml")
+CONTEXT_FILE = Path(__file__).with_name("context_pairs.txt")
 MIN_SCORE = 2.4
 MIN_MARGIN = 0.35
 EXAMPLE_WEIGHT = 2.0
@@ -53,7 +55,10 @@ _HOW_MANY = re.compile(r"(?:幾|多少)個?")  # 「借幾本」, 「多少容�
 # Topics the plans only name and describe: any further detail asked of them is not in the plan.
 NAMED_ONLY = frozenset({"channels"})
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+_CJK_PAIR = re.compile(r"[\u3400-\u9fff]{2}")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _BEFORE_DAY = re.compile(r"(?<!\d)\d{1,2}月?\d{1,2}[日號号]?(?:以前|之前|前)")  # 12/31 is 1231 in the compact text
+UNPLANNED_SHARE = 0.15  # at least this share of a question's characters unexplained, with a word the plan never uses
 BASIS = "basis"
 DEADLINE = "deadline"  # 「行政程序法第102條」: the law itself, not the course
 
@@ -76,6 +81,7 @@ class Match:
     unexplained: tuple[int, int] = (0, 0)
     other_year: bool = False
     outside: bool = False  # asks about something the plan does not cover (overtime, pay, other cities…)
+    unplanned: frozenset[str] = frozenset()  # character pairs left unexplained that the plan never uses
 
     @property
     def partial(self) -> bool:
@@ -120,6 +126,57 @@ def load_topics(path: Path = INTENTS_FILE) -> list[Topic]:
     return topics
 
 
+def uncovered_runs(q: Query) -> list[str]:
+    """The runs of Chinese characters no term, entity or date of the question accounted for."""
+    return [m.group() for m in _uncovered(q)]
+
+
+def _uncovered(q: Query) -> list[re.Match[str]]:
+    return list(_CJK_RUN.finditer("".join(" " if i in q.covered else c for i, c in enumerate(q.compact))))
+
+
+def _pairs_of(text: str) -> frozenset[str]:
+    """Every two adjacent Chinese characters of a text."""
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1) if _CJK_PAIR.match(text, i))
+
+
+def _unknown_words(run: str, known: frozenset[str]) -> list[int]:
+    """Where in the run two adjacent characters start that no known pair accounts for:
+    「在區公所上班」 is 區公所 and 上班 with 在 between, but 「繳房貸」 holds a word of its own."""
+    seen = [False] * len(run)
+    for i in range(len(run) - 1):
+        if run[i : i + 2] in known:
+            seen[i] = seen[i + 1] = True
+    return [i for i in range(len(run) - 1) if not seen[i] and not seen[i + 1]]
+
+
+def plan_strings(plan: Plan) -> list[str]:
+    """Every text of a plan's rules file (names, steps, conditions, desks), for the words it uses."""
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    walk(plan.model_dump(mode="json"))
+    return found
+
+
+@cache
+def context_pairs(path: Path = CONTEXT_FILE) -> frozenset[str]:
+    """Pairs of characters in-scope questions carry beside what the vocabulary knows (學校這邊,
+    辦公室, 原因), from the question sets of tests/data/qa: tests/qa/context_pairs.py writes the
+    file and checks it is current."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
 class Matcher:
     """Per plan: the vocabulary and topics are shared, the entity index is the plan's."""
 
@@ -129,6 +186,8 @@ class Matcher:
         self.topics = topics
         self.entities = EntityIndex(plan, vocabulary.common_terms(), vocabulary.glossary, vocabulary.lexicon)
         self.action_ids = frozenset(t.id for t in topics if t.action)
+        self._plan_pairs = _pairs_of(normalize(" ".join(plan_strings(plan))))
+        self._context_pairs = context_pairs()
         roc = plan.plan.roc_year
         # The plan's own year (2020, 109年, 109年度): naming it asks nothing more of the plan.
         self._own_year = re.compile(rf"(?<![\d.])(?:{roc + 1911}(?!\d)\s*(?:年度|年)?|{roc}\s*(?:年度|年)(?!\d))")
@@ -162,11 +221,15 @@ class Matcher:
         other_year = self._other_year(Query(text))
         outside = OUTSIDE in concepts or bool(_ARTICLE.search(q.compact))
         outside = outside or self._core_unknown(q, concepts, entities.kinds(), topics)
+        unplanned = _pairs_of(" ".join(uncovered_runs(q))) - self._plan_pairs
+        outside = outside or (
+            bool(topics) and not entities.kinds() and self._unplanned(q, concepts, unexplained, unplanned)
+        )
         if self._beyond(q, unexplained) or other_year or outside:
             topics = ()  # too much of the question is beyond what the plan covers
         if topics[:1] == ("hours_check",) and "location" in concepts:  # 「我的時數要去哪裡看」 asks where
             concepts.pop(MINE, None)
-        return Match(topics, tuple(scored), entities, frozenset(concepts), unexplained, other_year, outside)
+        return Match(topics, tuple(scored), entities, frozenset(concepts), unexplained, other_year, outside, unplanned)
 
     @staticmethod
     def _focus(q: Query, concepts: dict[str, int]) -> str | None:
@@ -184,8 +247,7 @@ class Matcher:
         unknown thing (「APP佔手機多少容量」, 「一次可以借幾本」), or a detail of what the plan only
         names (「磨課師有哪幾門推薦的」, 「直播什麼時候開播」)."""
         text = q.compact
-        runs = re.findall(r"[\u3400-\u9fff]+", "".join(" " if i in q.covered else c for i, c in enumerate(text)))
-        words = [r for r in runs if len(r) >= 2]
+        words = [r for r in uncovered_runs(q) if len(r) >= 2]
         if words and not (set(concepts) - ASKING) and not entities:
             return True
         for m in _HOW_MANY.finditer(text):
@@ -193,6 +255,22 @@ class Matcher:
             if after < len(text) and after not in q.covered and _CJK_CHAR.match(text[after]):
                 return True
         return bool(set(topics) & NAMED_ONLY) and bool(words or {DEADLINE, "period", "maximum"} & set(concepts))
+
+    def _unplanned(
+        self, q: Query, concepts: dict[str, int], unexplained: tuple[int, int], unplanned: frozenset[str]
+    ) -> bool:
+        """Much of the question is unexplained, and after the last of the plan's subjects it names
+        comes a word the plan never uses, which no in-scope question was seen to carry either
+        (context_pairs.txt): the question is about that word (「補休可以折現嗎」, 「嘉獎會影響考績
+        嗎」), not the subject before it. In Chinese the asked-about thing comes last: a word before
+        the subject is its setting (「我在區公所上班 補休最多幾小時」, 「時數可以換成補休嗎」). A
+        course or bundle named keeps the question the plan's."""
+        cjk = sum(1 for c in q.compact if "\u3400" <= c <= "\u9fff")
+        if not cjk or unexplained[0] < UNPLANNED_SHARE * cjk or not unplanned - self._context_pairs:
+            return False
+        subject_end = max((end for name, end in concepts.items() if name not in ASKING), default=0)
+        known = self._plan_pairs | self._context_pairs
+        return any(m.start() + i >= subject_end for m in _uncovered(q) for i in _unknown_words(m.group(), known))
 
     @staticmethod
     def _beyond(q: Query, unexplained: tuple[int, int]) -> bool:

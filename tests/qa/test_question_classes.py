@@ -229,3 +229,37 @@ async def test_traditional_words_keep_their_meaning(tmp_path: Path) -> None:
     coding, law = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["有沒有程式設計的課", "行政程序法几小时"])
     assert "申請" not in coding.first.split("\n")[0]
     assert law.first.startswith("「行政程序法與案例解析」")
+
+
+async def test_a_question_about_a_word_the_plan_never_uses_is_declined(tmp_path: Path) -> None:
+    """blind11 / outofscope9: the plan's subject named (補休, 學習紀錄) but the question is about
+    something the plan never mentions; words staff put before a real question (區公所的…) are not
+    such a sign."""
+    mortgage, thesis, office = await ask(
+        tmp_path,
+        "kaohsiung-112",
+        "zh-TW",
+        ["補休可以拿來繳房貸嗎", "學習紀錄可以當作升等論文嗎", "區公所的補休最多幾小時"],
+    )
+    assert mortgage.outcome == thesis.outcome == "declined"
+    assert "02-2397-9108" in mortgage.first  # who to ask instead
+    assert office.outcome == "answered" and "16 小時" in office.first
+
+
+async def test_what_the_plans_never_say_of_courses_and_rewards(tmp_path: Path) -> None:
+    """A course's language, when a reward is issued, comp leave by the half hour: declined."""
+    seen = await ask(
+        tmp_path,
+        "kaohsiung-112",
+        "zh-TW",
+        ["性別平等那堂是用台語講的嗎", "嘉獎大概什麼時候會公布", "補休可以一次請半小時嗎", "我的時數要去哪邊查"],
+    )
+    assert [s.outcome for s in seen[:3]] == ["declined"] * 3
+    assert seen[3].outcome == "answered" and "終身學習入口網" in seen[3].text
+    (english,) = await ask(tmp_path, "kaohsiung-112", "en", ["Is the 行政程序法 course taught in English?"])
+    assert english.outcome == "declined"
+
+
+async def test_another_years_courses_are_not_answered_with_this_years_standing(tmp_path: Path) -> None:
+    (other,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["110年的課我上完了 還能補休嗎"])
+    assert other.outcome == "declined" and "109年度" in other.first and "0／30" not in other.text
