@@ -126,13 +126,13 @@ def load_topics(path: Path = INTENTS_FILE) -> list[Topic]:
     return topics
 
 
-def uncovered_runs(q: Query) -> list[str]:
-    """The runs of Chinese characters no term, entity or date of the question accounted for."""
-    return [m.group() for m in _uncovered(q)]
-
-
 def _uncovered(q: Query) -> list[re.Match[str]]:
+    """The runs of Chinese characters no term, entity or date of the question accounted for."""
     return list(_CJK_RUN.finditer("".join(" " if i in q.covered else c for i, c in enumerate(q.compact))))
+
+
+def _cjk_count(q: Query) -> int:
+    return sum(1 for c in q.compact if "\u3400" <= c <= "\u9fff")
 
 
 def _pairs_of(text: str) -> frozenset[str]:
@@ -220,10 +220,11 @@ class Matcher:
         topics = self._decide(scored)
         other_year = self._other_year(Query(text))
         outside = OUTSIDE in concepts or bool(_ARTICLE.search(q.compact))
-        outside = outside or self._core_unknown(q, concepts, entities.kinds(), topics)
-        unplanned = _pairs_of(" ".join(uncovered_runs(q))) - self._plan_pairs
+        runs = _uncovered(q)
+        outside = outside or self._core_unknown(q, runs, concepts, entities.kinds(), topics)
+        unplanned = _pairs_of(" ".join(m.group() for m in runs)) - self._plan_pairs
         outside = outside or (
-            bool(topics) and not entities.kinds() and self._unplanned(q, concepts, unexplained, unplanned)
+            bool(topics) and not entities.kinds() and self._unplanned(q, runs, concepts, unexplained, unplanned)
         )
         if self._beyond(q, unexplained) or other_year or outside:
             topics = ()  # too much of the question is beyond what the plan covers
@@ -241,13 +242,15 @@ class Matcher:
         return max(ranked)[1] if ranked else None
 
     @staticmethod
-    def _core_unknown(q: Query, concepts: dict[str, int], entities: set[str], topics: tuple[str, ...]) -> bool:
+    def _core_unknown(
+        q: Query, runs: list[re.Match[str]], concepts: dict[str, int], entities: set[str], topics: tuple[str, ...]
+    ) -> bool:
         """What the question asks about is a word the bot does not know, not filler around a known
         subject: no subject of the plan but an unknown word (「房屋稅什麼時候繳」), a count of an
         unknown thing (「APP佔手機多少容量」, 「一次可以借幾本」), or a detail of what the plan only
         names (「磨課師有哪幾門推薦的」, 「直播什麼時候開播」)."""
         text = q.compact
-        words = [r for r in uncovered_runs(q) if len(r) >= 2]
+        words = [m.group() for m in runs if len(m.group()) >= 2]
         if words and not (set(concepts) - ASKING) and not entities:
             return True
         for m in _HOW_MANY.finditer(text):
@@ -257,7 +260,12 @@ class Matcher:
         return bool(set(topics) & NAMED_ONLY) and bool(words or {DEADLINE, "period", "maximum"} & set(concepts))
 
     def _unplanned(
-        self, q: Query, concepts: dict[str, int], unexplained: tuple[int, int], unplanned: frozenset[str]
+        self,
+        q: Query,
+        runs: list[re.Match[str]],
+        concepts: dict[str, int],
+        unexplained: tuple[int, int],
+        unplanned: frozenset[str],
     ) -> bool:
         """Much of the question is unexplained, and after the last of the plan's subjects it names
         comes a word the plan never uses, which no in-scope question was seen to carry either
@@ -265,17 +273,17 @@ class Matcher:
         嗎」), not the subject before it. In Chinese the asked-about thing comes last: a word before
         the subject is its setting (「我在區公所上班 補休最多幾小時」, 「時數可以換成補休嗎」). A
         course or bundle named keeps the question the plan's."""
-        cjk = sum(1 for c in q.compact if "\u3400" <= c <= "\u9fff")
+        cjk = _cjk_count(q)
         if not cjk or unexplained[0] < UNPLANNED_SHARE * cjk or not unplanned - self._context_pairs:
             return False
         subject_end = max((end for name, end in concepts.items() if name not in ASKING), default=0)
         known = self._plan_pairs | self._context_pairs
-        return any(m.start() + i >= subject_end for m in _uncovered(q) for i in _unknown_words(m.group(), known))
+        return any(m.start() + i >= subject_end for m in runs for i in _unknown_words(m.group(), known))
 
     @staticmethod
     def _beyond(q: Query, unexplained: tuple[int, int]) -> bool:
         """Most of the question is not understood (long polite letters are fine)."""
-        cjk = sum(1 for c in q.compact if "\u3400" <= c <= "\u9fff")
+        cjk = _cjk_count(q)
         words = len([w for w in q.word_list if len(w) >= 3])
         return (unexplained[0] > MAX_UNEXPLAINED_CHARS and unexplained[0] > 0.5 * cjk) or (
             unexplained[1] > MAX_UNEXPLAINED_WORDS and unexplained[1] > 0.5 * words
