@@ -238,7 +238,15 @@ class EntityIndex:
         names = [self._course_names[k] for k in keys] + [lecturer(self.plan.courses_by_key[k].note) for k in keys]
         names += [Term.make(c).text for c in found.categories]
         self.cover_pieces(q, [*names, *self._title])
+        self._cover_words(q, names)
         return found
+
+    def _cover_words(self, q: Query, names: list[str]) -> None:
+        """English words the glossary reads as a piece of a name the question was read as naming
+        are understood ("elementary sprint" of the GEPT初級衝刺 course found by "GEPT")."""
+        for term, spellings in (*self.lexicon, *self.glossary):
+            if term.kind == "word" and any(s in n for s in spellings for n in names) and term.present_in(q):
+                q.covered_words.update(term.text.split())
 
     def _find_all(self, q: Query) -> Entities:
         course = self.course_in(q)

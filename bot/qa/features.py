@@ -241,8 +241,9 @@ class Vocabulary:
         self.glossary = glossary
         self.patterns = patterns
         self.lexicon = lexicon
-        self.known = frozenset(w for t in (*filler, *(t for ts in concepts.values() for t in ts)) if t.kind == "word"
-                               for w in t.text.split())  # fmt: skip
+        said = [term for term, _ in (*glossary, *lexicon)]  # "overseas" of 海外 is no typo of "oversees"
+        self.known = frozenset(w for t in (*filler, *(t for ts in concepts.values() for t in ts), *said)
+                               if t.kind == "word" for w in t.text.split())  # fmt: skip
         entries: list[tuple[str | None, Term]] = [(name, term) for name, terms in concepts.items() for term in terms]
         entries += [(None, term) for term in filler]
         self._by_char: dict[str, list[tuple[str | None, Term]]] = {}

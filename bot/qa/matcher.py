@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.domain.textnorm import fold_width, normalize
 from bot.plans.model import Plan
 from bot.qa.entities import Entities, EntityIndex
-from bot.qa.features import Query, Vocabulary
+from bot.qa.features import Query, Vocabulary, words_of
 from bot.yamlfiles import read_yaml
 
 INTENTS_FILE = Path(__file__).with_name("intents.yaml")
@@ -59,6 +59,8 @@ _CJK_PAIR = re.compile(r"[\u3400-\u9fff]{2}")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _BEFORE_DAY = re.compile(r"(?<!\d)\d{1,2}月?\d{1,2}[日號号]?(?:以前|之前|前)")  # 12/31 is 1231 in the compact text
 UNPLANNED_SHARE = 0.15  # at least this share of a question's characters unexplained, with a word the plan never uses
+UNPLANNED_WIDE = 0.25  # this share, with such words in two places (or one of three characters), wherever they stand
+UNPLANNED_EN = 3  # English: this many words the plan never uses, with a quarter of the words unexplained
 BASIS = "basis"
 DEADLINE = "deadline"  # 「行政程序法第102條」: the law itself, not the course
 
@@ -81,7 +83,7 @@ class Match:
     unexplained: tuple[int, int] = (0, 0)
     other_year: bool = False
     outside: bool = False  # asks about something the plan does not cover (overtime, pay, other cities…)
-    unplanned: frozenset[str] = frozenset()  # character pairs left unexplained that the plan never uses
+    unplanned: frozenset[str] = frozenset()  # pairs of characters and English words unexplained, never in the plan
 
     @property
     def partial(self) -> bool:
@@ -140,6 +142,12 @@ def _pairs_of(text: str) -> frozenset[str]:
     return frozenset(text[i : i + 2] for i in range(len(text) - 1) if _CJK_PAIR.match(text, i))
 
 
+def _loose_words(q: Query) -> frozenset[str]:
+    """The English words of three letters or more that no term accounted for."""
+    words = q.word_list
+    return frozenset(w for w in words if len(w) >= 3 and w.isascii() and not w.isdigit() and w not in q.covered_words)
+
+
 def _unknown_words(run: str, known: frozenset[str]) -> list[int]:
     """Where in the run two adjacent characters start that no known pair accounts for:
     「在區公所上班」 is 區公所 and 上班 with 在 between, but 「繳房貸」 holds a word of its own."""
@@ -186,7 +194,9 @@ class Matcher:
         self.topics = topics
         self.entities = EntityIndex(plan, vocabulary.common_terms(), vocabulary.glossary, vocabulary.lexicon)
         self.action_ids = frozenset(t.id for t in topics if t.action)
-        self._plan_pairs = _pairs_of(normalize(" ".join(plan_strings(plan))))
+        text = " ".join(plan_strings(plan))
+        self._plan_pairs = _pairs_of(normalize(text))
+        self._plan_words = frozenset(words_of(text).split())
         self._context_pairs = context_pairs()
         roc = plan.plan.roc_year
         # The plan's own year (2020, 109年, 109年度): naming it asks nothing more of the plan.
@@ -223,6 +233,7 @@ class Matcher:
         runs = _uncovered(q)
         outside = outside or self._core_unknown(q, runs, concepts, entities.kinds(), topics)
         unplanned = _pairs_of(" ".join(m.group() for m in runs)) - self._plan_pairs
+        unplanned |= _loose_words(q) - self._plan_words
         outside = outside or (
             bool(topics) and not entities.kinds() and self._unplanned(q, runs, concepts, unexplained, unplanned)
         )
@@ -267,18 +278,39 @@ class Matcher:
         unexplained: tuple[int, int],
         unplanned: frozenset[str],
     ) -> bool:
+        """Much of the question is unexplained and holds words the plan never uses, which no
+        in-scope question was seen to carry either (context_pairs.txt): the question is about them."""
+        unseen = unplanned - self._context_pairs
+        if not unseen:
+            return False
+        english = [w for w in q.word_list if len(w) >= 3 and w.isascii()]
+        if len(english) > _cjk_count(q):  # 「The e等公務園 app keeps crashing since the update」
+            return unexplained[1] >= UNPLANNED_WIDE * len(english) and sum(w.isascii() for w in unseen) >= UNPLANNED_EN
+        return self._unplanned_chinese(q, runs, concepts, unexplained)
+
+    def _unplanned_chinese(
+        self,
+        q: Query,
+        runs: list[re.Match[str]],
+        concepts: dict[str, int],
+        unexplained: tuple[int, int],
+    ) -> bool:
         """Much of the question is unexplained, and after the last of the plan's subjects it names
         comes a word the plan never uses, which no in-scope question was seen to carry either
         (context_pairs.txt): the question is about that word (「補休可以折現嗎」, 「嘉獎會影響考績
         嗎」), not the subject before it. In Chinese the asked-about thing comes last: a word before
         the subject is its setting (「我在區公所上班 補休最多幾小時」, 「時數可以換成補休嗎」). A
-        course or bundle named keeps the question the plan's."""
+        course or bundle named keeps the question the plan's. Where a quarter of the question is
+        unexplained and such words stand in two places (or one of three characters), the plan's
+        word is their setting instead (「女兒想學鋼琴 哪家音樂教室的課程比較推」, 「牌照稅什麼時候要繳」)."""
         cjk = _cjk_count(q)
-        if not cjk or unexplained[0] < UNPLANNED_SHARE * cjk or not unplanned - self._context_pairs:
+        if not cjk or unexplained[0] < UNPLANNED_SHARE * cjk:
             return False
         subject_end = max((end for name, end in concepts.items() if name not in ASKING), default=0)
         known = self._plan_pairs | self._context_pairs
-        return any(m.start() + i >= subject_end for m in runs for i in _unknown_words(m.group(), known))
+        unknown = [m.start() + i for m in runs for i in _unknown_words(m.group(), known)]
+        wide = unexplained[0] >= UNPLANNED_WIDE * cjk and len(unknown) >= 2
+        return wide or any(at >= subject_end for at in unknown)
 
     @staticmethod
     def _beyond(q: Query, unexplained: tuple[int, int]) -> bool:

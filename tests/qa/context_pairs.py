@@ -1,5 +1,5 @@
-"""Writes bot/qa/context_pairs.txt: the character pairs in-scope questions carry beside what the
-vocabulary knows and the plan never uses (學校這邊, 辦公室, 原因, 咋辦).
+"""Writes bot/qa/context_pairs.txt: the character pairs and English words in-scope questions carry
+beside what the vocabulary knows and the plan never uses (學校這邊, 辦公室, 原因, 咋辦, "actually").
 
 The matcher declines a question whose unexplained part holds a pair the plan never uses (it is
 about that word, 「補休可以折現嗎」); pairs that questions about the plan were seen to carry are
@@ -17,8 +17,8 @@ from bot.qa.matcher import CONTEXT_FILE, Matcher, load_topics
 from tests.qa.grading import DATA, load
 
 HEADER = (
-    "# Character pairs that answerable questions carry beside what the vocabulary knows and the\n"
-    "# plan never uses: not a sign of a question about something else. Written by\n"
+    "# Character pairs and English words that answerable questions carry beside what the vocabulary\n"
+    "# knows and the plan never uses: not a sign of a question about something else. Written by\n"
     "# `python -m tests.qa.context_pairs` from tests/data/qa; do not edit by hand.\n"
 )
 

@@ -263,3 +263,28 @@ async def test_what_the_plans_never_say_of_courses_and_rewards(tmp_path: Path) -
 async def test_another_years_courses_are_not_answered_with_this_years_standing(tmp_path: Path) -> None:
     (other,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["110年的課我上完了 還能補休嗎"])
     assert other.outcome == "declined" and "109年度" in other.first and "0／30" not in other.text
+
+
+async def test_words_the_plan_never_uses_in_two_places_or_in_english_are_declined(tmp_path: Path) -> None:
+    """blind12 / outofscope10: when a quarter of a question is words the plan never uses, in two
+    places, the plan's word among them is only their setting (a child's course, a tax's date);
+    in English, three such words do the same. An English word the glossary knows ("overseas" of
+    海外) is never read as a typo of another ("oversees", the organiser)."""
+    seen = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["孫子想學圍棋 哪個社區的課程比較好", "地價稅什麼時候要繳"])
+    assert [s.outcome for s in seen] == ["declined", "declined"]
+    assert "02-2397-9108" in seen[1].first
+    app, abroad, course, ipad = await ask(
+        tmp_path,
+        "hsinchu-109",
+        "en",
+        [
+            "The app freezes whenever my tablet rotates, any workaround?",
+            "Does the platform work from overseas?",
+            "how many hours is the overseas epidemic prevention course",
+            "Can I install the app on my iPad?",
+        ],
+    )
+    assert app.outcome == abroad.outcome == "declined"
+    assert "personnel office of Hsinchu" not in abroad.text
+    assert course.outcome == "answered" and "1 hour" in course.first
+    assert ipad.outcome == "answered" and "App Store" in ipad.text
