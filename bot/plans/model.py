@@ -79,6 +79,7 @@ class Bundle(Frozen):
     id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1)
     subtitle: Text | None = None
+    summary: Text | None = None  # what the plan says the bundle covers (「課程內容包含…」)
     platform_title: str = Field(min_length=1)
     aliases: tuple[str, ...] = ()
     hours: float = Field(gt=0)  # the sum of its courses; with `choose`, the hours it asks for

@@ -256,13 +256,20 @@ def group_line(plan: Plan, group_id: str) -> str:
 
 
 def _subtitle(b: Bundle) -> str:
+    """The bundle's subtitle; in English with the plan's own words too (市政專業知能訓練), as HR and
+    the plan document name it."""
     if not b.subtitle:
         return ""
-    return f"（{b.subtitle.zh_TW}）" if current_lang() == "zh-TW" else f" ({b.subtitle.get('en')})"
+    zh, en = b.subtitle.zh_TW, b.subtitle.get("en")
+    if current_lang() == "zh-TW":
+        return f"（{zh}）"
+    return f" ({zh}, {en})" if en and en != zh else f" ({zh})"
 
 
 def bundle_text(plan: Plan, b: Bundle) -> str:
     lines = [t("qa.bundle.head", name=b.name, subtitle=_subtitle(b), hours=show_hours(b.hours))]
+    if b.summary:
+        lines.append(b.summary.get(current_lang()))
     for c in b.courses:
         cat = f"｜{c.category}" if c.category else ""
         cat += f"（{c.section}）" if c.section and c.category else ""

@@ -33,8 +33,10 @@ MAX_UNEXPLAINED_CHARS = 4  # more than this: say unsure
 MAX_UNEXPLAINED_WORDS = 3
 HEDGE_CHARS = 4  # from this on: answer, but say it may not be the whole answer
 HEDGE_WORDS = 3
+HEDGE_SHARE = 0.2  # …and from this share of a long message on (its story around the question is not doubt)
 NEAR_YEARS = 3  # a year this close to the plan's may be another plan's; further ones name policies
 OTHER_YEARS = ("明年", "去年", "下一年度", "上一年度", "下年度", "上年度", "前一年", "下一年")
+_STORY_DAY = re.compile(r"(?:去年|明年|前年)(?:的)?\d{1,2}月")
 OTHER_YEARS_EN = (" next year ", " last year ", " previous year ", " following year ", " year after ", " next years ")
 SELF_ACTIONS = frozenset({"status", "report"})  # about the asker: weaker when nobody says 我 / I
 NOT_ABOUT_ME = 1.0
@@ -84,11 +86,17 @@ class Match:
     other_year: bool = False
     outside: bool = False  # asks about something the plan does not cover (overtime, pay, other cities…)
     unplanned: frozenset[str] = frozenset()  # pairs of characters and English words unexplained, never in the plan
+    size: tuple[int, int] = (0, 0)  # (Chinese characters, English words of 3+ letters) of the question
 
     @property
     def partial(self) -> bool:
-        """Part of the question went beyond what was understood: hedge the answer."""
-        return bool(self.topics) and (self.unexplained[0] >= HEDGE_CHARS or self.unexplained[1] >= HEDGE_WORDS)
+        """Part of the question went beyond what was understood: hedge the answer. A long message
+        tells its story around the question: a few words of it unexplained are no doubt."""
+        chars, words = self.unexplained
+        return bool(self.topics) and (
+            chars >= max(HEDGE_CHARS, HEDGE_SHARE * self.size[0])
+            or words >= max(HEDGE_WORDS, HEDGE_SHARE * self.size[1])
+        )
 
     @property
     def topic(self) -> str | None:
@@ -146,6 +154,31 @@ def _loose_words(q: Query) -> frozenset[str]:
     """The English words of three letters or more that no term accounted for."""
     words = q.word_list
     return frozenset(w for w in words if len(w) >= 3 and w.isascii() and not w.isdigit() and w not in q.covered_words)
+
+
+_ASKED = re.compile(r"請問|想問|想請問|問一下|請教|敬詢|i would like to ask|i want to ask|my question is")
+TOLD = 0.6  # a concept only in the story told before 「請問」 weighs this much of what it weighs in the question
+
+
+def _asked_from(q: Query) -> int:
+    """Where in the compact text a message that tells its situation first starts asking
+    (「本人擬利用公餘時間修習…，請問須於何日前完成」); 0 when it does not say."""
+    found = [m.end() for m in _ASKED.finditer(q.compact) if m.start() > 0]
+    return found[-1] if found else 0
+
+
+_PARTS = re.compile(r"[\s,，。!！、;；~～…]+")
+_ASKS = re.compile(r"[?？嗎吗呢怎幾几哪啥]|什麼|甚麼|多少|是否|能否|可否|可不可以|能不能|會不會|有沒有|要不要")
+
+
+def _asides(q: Query) -> str:
+    """The parts of a message of several that ask nothing (「我怕算錯被退件」 after the question),
+    in compact form; "" when the message is one part or none of its parts asks."""
+    parts = [p for p in _PARTS.split(fold_width(q.raw)) if p]
+    asking = [bool(_ASKS.search(p)) for p in parts]
+    if len(parts) < 2 or not any(asking):
+        return ""
+    return " ".join(normalize(p) for p, a in zip(parts, asking, strict=True) if not a)
 
 
 def _unknown_words(run: str, known: frozenset[str]) -> list[int]:
@@ -213,12 +246,16 @@ class Matcher:
             self.entities.cover_pieces(q, [normalize(self.plan.plan.legal_basis.zh_TW)])
         present = set(concepts) | entities.kinds()
         focus = self._focus(q, concepts)
+        asked_from = _asked_from(q)
+        told = {name for name, end in concepts.items() if end <= asked_from}  # the story before 「請問」
         g = grams(q)
         scored = []
         for topic in self.topics:
             if not any(n in present for n in topic.needs):
                 continue
-            score = sum(w for name, w in topic.signals.items() if name in present)
+            score = sum(
+                w * (TOLD if name in told and w > 0 else 1.0) for name, w in topic.signals.items() if name in present
+            )
             if focus and topic.signals.get(focus, 0.0) >= 1.0:
                 score += FOCUS_BONUS
             if topic.id in SELF_ACTIONS and "me" not in present:
@@ -241,7 +278,10 @@ class Matcher:
             topics = ()  # too much of the question is beyond what the plan covers
         if topics[:1] == ("hours_check",) and "location" in concepts:  # 「我的時數要去哪裡看」 asks where
             concepts.pop(MINE, None)
-        return Match(topics, tuple(scored), entities, frozenset(concepts), unexplained, other_year, outside, unplanned)
+        size = (_cjk_count(q), len([w for w in q.word_list if len(w) >= 3]))
+        return Match(
+            topics, tuple(scored), entities, frozenset(concepts), unexplained, other_year, outside, unplanned, size
+        )
 
     @staticmethod
     def _focus(q: Query, concepts: dict[str, int]) -> str | None:
@@ -302,7 +342,9 @@ class Matcher:
         the subject is its setting (「我在區公所上班 補休最多幾小時」, 「時數可以換成補休嗎」). A
         course or bundle named keeps the question the plan's. Where a quarter of the question is
         unexplained and such words stand in two places (or one of three characters), the plan's
-        word is their setting instead (「女兒想學鋼琴 哪家音樂教室的課程比較推」, 「牌照稅什麼時候要繳」)."""
+        word is their setting instead (「女兒想學鋼琴 哪家音樂教室的課程比較推」, 「牌照稅什麼時候要繳」).
+        A word after the question, in a part of the message that asks nothing, is an afterthought
+        (「…可以補修幾小時 我怕算錯被退件😂」)."""
         cjk = _cjk_count(q)
         if not cjk or unexplained[0] < UNPLANNED_SHARE * cjk:
             return False
@@ -310,7 +352,8 @@ class Matcher:
         known = self._plan_pairs | self._context_pairs
         unknown = [m.start() + i for m in runs for i in _unknown_words(m.group(), known)]
         wide = unexplained[0] >= UNPLANNED_WIDE * cjk and len(unknown) >= 2
-        return wide or any(at >= subject_end for at in unknown)
+        asides = _asides(q)
+        return wide or any(at >= subject_end and q.compact[at : at + 2] not in asides for at in unknown)
 
     @staticmethod
     def _beyond(q: Query, unexplained: tuple[int, int]) -> bool:
@@ -350,7 +393,8 @@ class Matcher:
 
     def _other_year(self, q: Query) -> bool:
         """「113年的課程」 or 「明年的課程」 asked of the 112 plan: another plan's year, not this one's."""
-        if any(w in q.compact for w in OTHER_YEARS) or any(w in q.words for w in OTHER_YEARS_EN):
+        text = _STORY_DAY.sub(" ", q.compact)  # 「我從去年10月開始留職停薪」: when the story began, not a plan
+        if any(w in text for w in OTHER_YEARS) or any(w in q.words for w in OTHER_YEARS_EN):
             return True
         info = self.plan.plan
         years = {int(y) for y in re.findall(r"(?<!\d)(\d{3})年", q.compact)}

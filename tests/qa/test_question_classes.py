@@ -43,8 +43,8 @@ async def test_two_bundles_compared_side_by_side(tmp_path: Path) -> None:
     assert "e興盎然學專業（市政專業知能訓練）：7 門課，10 小時" in zh.first
     assert len(zh.first) <= 300 and zh.buttons[:2] == ("e馬當先育職能", "e興盎然學專業")
     (en,) = await ask(tmp_path, "kaohsiung-112", "en", ["Which should I pick, 英語大聲公 or 機智英檢生活?"])
-    assert "英語大聲公 (English for foreign affairs)" in en.first
-    assert "機智英檢生活 (English proficiency test preparation)" in en.first
+    assert "英語大聲公 (涉外事務課程, English for foreign affairs)" in en.first
+    assert "機智英檢生活 (英語檢定課程, English proficiency test preparation)" in en.first
     assert "any 1 bundle counts" in en.first and len(en.first) <= 300
 
 
@@ -288,3 +288,26 @@ async def test_words_the_plan_never_uses_in_two_places_or_in_english_are_decline
     assert "personnel office of Hsinchu" not in abroad.text
     assert course.outcome == "answered" and "1 hour" in course.first
     assert ipad.outcome == "answered" and "App Store" in ipad.text
+
+
+async def test_a_message_that_tells_its_story_before_asking(tmp_path: Path) -> None:
+    """blind13: staff tell their situation first. When the story began (去年12月) is no other
+    year's plan; what they heard from a colleague is no question about the colleague's hours;
+    after 「請問」 comes what is asked, the story before it only sets the scene."""
+    leave, heard, letter = await ask(
+        tmp_path,
+        "kaohsiung-112",
+        "zh-TW",
+        [
+            "我去年12月開始育嬰留停 今年在家上完e馬當先育職能 復職後可以申請補休嗎",
+            "我同事說上完可以補休 是真的嗎",
+            "本人於公餘時間修習貴府組裝課程，請問最晚何時前要完成？",
+        ],
+    )
+    assert leave.outcome == "answered" and "不予適用" in leave.first
+    assert heard.outcome == "answered" and "4 小時" in heard.first
+    assert letter.outcome == "answered" and letter.first.startswith("📅") and "112年8月31日" in letter.first
+    (english,) = await ask(
+        tmp_path, "kaohsiung-112", "en", ["my coworker told me we get comp leave after the courses, how do I apply?"]
+    )
+    assert english.outcome == "answered" and "附件3" in english.first
