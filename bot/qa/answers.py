@@ -32,6 +32,7 @@ class Context:
 
 
 ENGLISH = "english"  # the vocabulary's concept of English courses
+ASKS_ISSUED = frozenset({"deadline", "maximum"})  # of the plan's letter: its date, its number
 
 
 def _b(key: str, payload: str) -> Button:
@@ -547,6 +548,8 @@ def period(ctx: Context) -> Reply:
 
 def legal_basis(ctx: Context) -> Reply:
     info = ctx.plan.plan
+    if not info.issued and ctx.concepts & ASKS_ISSUED:  # 「哪一天核定的」, 「發文字號是多少」: not printed
+        return _reply("\n".join([t("qa.issued_unknown"), desk_short(ctx)]), kind=DECLINED)
     text = t("qa.basis", text=ctx.tr(info.legal_basis)) if info.legal_basis else t("qa.basis_unknown")
     if info.issued:
         text += "\n" + t("qa.issued", text=info.issued)

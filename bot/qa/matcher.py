@@ -167,6 +167,7 @@ def _asked_from(q: Query) -> int:
     return found[-1] if found else 0
 
 
+_WHOSE = re.compile(r"(?:的)?(?:app|帳號|帳密|密碼|網站|網頁|系統|軟體)")  # 「銀行app」: another's app
 _PARTS = re.compile(r"[\s,，。!！、;；~～…]+")
 _ASKS = re.compile(r"[?？嗎吗呢怎幾几哪啥]|什麼|甚麼|多少|是否|能否|可否|可不可以|能不能|會不會|有沒有|要不要")
 
@@ -344,7 +345,8 @@ class Matcher:
         unexplained and such words stand in two places (or one of three characters), the plan's
         word is their setting instead (「女兒想學鋼琴 哪家音樂教室的課程比較推」, 「牌照稅什麼時候要繳」).
         A word after the question, in a part of the message that asks nothing, is an afterthought
-        (「…可以補修幾小時 我怕算錯被退件😂」)."""
+        (「…可以補修幾小時 我怕算錯被退件😂」). A word just before an app, account or site says
+        whose it is, wherever it stands (「銀行app一直登不進去」)."""
         cjk = _cjk_count(q)
         if not cjk or unexplained[0] < UNPLANNED_SHARE * cjk:
             return False
@@ -352,8 +354,9 @@ class Matcher:
         known = self._plan_pairs | self._context_pairs
         unknown = [m.start() + i for m in runs for i in _unknown_words(m.group(), known)]
         wide = unexplained[0] >= UNPLANNED_WIDE * cjk and len(unknown) >= 2
+        whose = any(_WHOSE.match(q.compact, m.end()) for m in runs if _unknown_words(m.group(), known))
         asides = _asides(q)
-        return wide or any(at >= subject_end and q.compact[at : at + 2] not in asides for at in unknown)
+        return wide or whose or any(at >= subject_end and q.compact[at : at + 2] not in asides for at in unknown)
 
     @staticmethod
     def _beyond(q: Query, unexplained: tuple[int, int]) -> bool:

@@ -311,3 +311,35 @@ async def test_a_message_that_tells_its_story_before_asking(tmp_path: Path) -> N
         tmp_path, "kaohsiung-112", "en", ["my coworker told me we get comp leave after the courses, how do I apply?"]
     )
     assert english.outcome == "answered" and "附件3" in english.first
+
+
+async def test_what_the_plans_leave_to_hr_and_other_services_is_declined(tmp_path: Path) -> None:
+    """outofscope11: how long an approval takes, another service's app (a word just before 「app」
+    says whose it is), 記功 (not the plan's 嘉獎), a date the plan does not print; neighbours that
+    share a word (參與式預算, Kaohsiung's document number) are still answered."""
+    wait, post, merit, number = await ask(
+        tmp_path,
+        "kaohsiung-112",
+        "zh-TW",
+        [
+            "補休申請送出去 要等幾天才會核准",
+            "郵局app登不進去怎麼辦",
+            "三次嘉獎可以換一次記功嗎",
+            "這個計畫的發文字號是多少",
+        ],
+    )
+    assert [s.outcome for s in (wait, post, merit)] == ["declined"] * 3
+    assert number.outcome == "answered" and "11230165300" in number.text
+    approved, budget = await ask(tmp_path, "hsinchu-109", "zh-TW", ["這個計畫是什麼時候核定的", "參與式預算那堂幾小時"])
+    assert approved.outcome == "declined" and "沒有寫出核定日期" in approved.first
+    assert budget.outcome == "answered" and "1 小時" in budget.first
+    seconded, approval = await ask(
+        tmp_path,
+        "hsinchu-109",
+        "en",
+        [
+            "I am on secondment to another agency, where do I hand in my record?",
+            "How long does the approval of my official account take?",
+        ],
+    )
+    assert seconded.outcome == approval.outcome == "declined"
