@@ -343,3 +343,20 @@ async def test_what_the_plans_leave_to_hr_and_other_services_is_declined(tmp_pat
         ],
     )
     assert seconded.outcome == approval.outcome == "declined"
+
+
+async def test_a_story_that_began_last_year_and_details_the_plan_only_names(tmp_path: Path) -> None:
+    """blind14 / outofscope12: 前年底 in a story is a date; 「幾大類」 asks the plan's parts; how long
+    a live-stream lesson runs is a detail of what Hsinchu only names; a certificate for a CV is
+    not in the plan."""
+    leave, parts, live = await ask(
+        tmp_path,
+        "hsinchu-109",
+        "zh-TW",
+        ["我前年底開始留停 在家把課上完了 可以申請補休嗎", "課程總共分成幾大類", "直播課程一次大概幾分鐘"],
+    )
+    assert leave.outcome == "answered" and "留職停薪" in leave.first
+    assert parts.outcome == "answered" and "公務人員必修課程" in parts.first
+    assert live.outcome == "declined"
+    (cv,) = await ask(tmp_path, "hsinchu-109", "en", ["Does the platform give me an e-certificate for my resume?"])
+    assert cv.outcome == "declined"
