@@ -360,3 +360,18 @@ async def test_a_story_that_began_last_year_and_details_the_plan_only_names(tmp_
     assert live.outcome == "declined"
     (cv,) = await ask(tmp_path, "hsinchu-109", "en", ["Does the platform give me an e-certificate for my resume?"])
     assert cv.outcome == "declined"
+
+
+async def test_what_staff_in_every_role_ask_beyond_the_plan(tmp_path: Path) -> None:
+    """outofscope13: resuming a video, rewards after passing an exam, watching together; a
+    course on phishing is still found."""
+    resume, exam = await ask(
+        tmp_path, "kaohsiung-112", "zh-TW", ["影片看到一半斷線 重新進去會從頭開始嗎", "上完的嘉獎 之後考上高考還算數嗎"]
+    )
+    assert resume.outcome == exam.outcome == "declined"
+    (phishing,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["有沒有講到釣魚信的課"])
+    assert phishing.outcome == "answered" and "防範電子郵件社交工程課程" in phishing.first
+    (together,) = await ask(
+        tmp_path, "hsinchu-109", "en", ["Can my unit watch a course together on the projector and all get the hours?"]
+    )
+    assert together.outcome == "declined"
