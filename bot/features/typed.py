@@ -32,17 +32,22 @@ def fold(label: str) -> str:
 
 
 def remember(user: User, replies: Iterable[Reply]) -> bool:
-    """Keep the buttons just offered (unstamped payloads); True when that changed the record."""
+    """Keep the buttons just offered (unstamped payloads); True when that changed the record.
+    A button whose label does the same typed anywhere (「🏠 選單」, a topic's button) needs no
+    keeping: an answer offering only such buttons writes nothing, unless it clears earlier ones."""
+    buttons = [b for r in replies for b in r.buttons]
+    if not buttons:  # a plain answer keeps the earlier buttons usable
+        return False
+    anywhere = everywhere()
     offered: dict[str, str] = {}
-    for r in replies:
-        for b in r.buttons:
-            offered.setdefault(fold(b.label), b.payload)
-    offered.pop("", None)
-    if not offered:  # a plain answer keeps the earlier buttons usable
+    for b in buttons:
+        label = fold(b.label)
+        if label and anywhere.get(label) != b.payload:
+            offered.setdefault(label, b.payload)
+    if (user.state_data.get(OFFERED) or {}) == offered:
         return False
-    if user.state_data.get(OFFERED) == offered:
-        return False
-    user.state_data = {**user.state_data, OFFERED: offered}
+    data = {k: v for k, v in user.state_data.items() if k != OFFERED}
+    user.state_data = {**data, OFFERED: offered} if offered else data
     return True
 
 

@@ -107,3 +107,13 @@ async def test_every_topic_label_typed_gets_an_answer(ready: Chat) -> None:
     for topic in ANSWERS:
         label = zh.gettext(f"topic.{topic}")
         assert (await ready.say(label)).strip(), label
+
+
+async def test_a_step_left_behind_is_not_taken_up_again(ready: Chat) -> None:
+    """An answer that offers only buttons meaning the same everywhere keeps nothing of its own,
+    but it still clears the step buttons of the answer before: 「下一步」 typed after it starts
+    the steps again, as for someone who never saw them."""
+    assert "步驟 1／6" in await ready.say("下一步")
+    assert "步驟 2／6" in await ready.say("下一步")
+    await ready.say("客服電話")
+    assert "步驟 1／6" in await ready.say("下一步")
