@@ -245,7 +245,7 @@ class EntityIndex:
         """English words the glossary reads as a piece of a name the question was read as naming
         are understood ("elementary sprint" of the GEPT初級衝刺 course found by "GEPT")."""
         for term, spellings in (*self.lexicon, *self.glossary):
-            if term.kind == "word" and any(s in n for s in spellings for n in names) and term.present_in(q):
+            if term.kind == "word" and term.present_in(q) and any(s in n for s in spellings for n in names):
                 q.covered_words.update(term.text.split())
 
     def _find_all(self, q: Query) -> Entities:

@@ -150,13 +150,18 @@ def _pairs_of(text: str) -> frozenset[str]:
     return frozenset(text[i : i + 2] for i in range(len(text) - 1) if _CJK_PAIR.match(text, i))
 
 
+def _word_count(q: Query) -> int:
+    """English words of three letters or more: what counts towards an English question's size."""
+    return sum(1 for w in q.word_list if len(w) >= 3)
+
+
 def _loose_words(q: Query) -> frozenset[str]:
     """The English words of three letters or more that no term accounted for."""
     words = q.word_list
     return frozenset(w for w in words if len(w) >= 3 and w.isascii() and not w.isdigit() and w not in q.covered_words)
 
 
-_ASKED = re.compile(r"請問|想問|想請問|問一下|請教|敬詢|i would like to ask|i want to ask|my question is")
+_ASKED = re.compile(r"請問|想問|想請問|問一下|請教|敬詢")  # over the compact text: Chinese only
 TOLD = 0.6  # a concept only in the story told before 「請問」 weighs this much of what it weighs in the question
 
 
@@ -279,7 +284,7 @@ class Matcher:
             topics = ()  # too much of the question is beyond what the plan covers
         if topics[:1] == ("hours_check",) and "location" in concepts:  # 「我的時數要去哪裡看」 asks where
             concepts.pop(MINE, None)
-        size = (_cjk_count(q), len([w for w in q.word_list if len(w) >= 3]))
+        size = (_cjk_count(q), _word_count(q))
         return Match(
             topics, tuple(scored), entities, frozenset(concepts), unexplained, other_year, outside, unplanned, size
         )
@@ -326,9 +331,9 @@ class Matcher:
         unseen = unplanned - self._context_pairs
         if not unseen:
             return False
-        english = [w for w in q.word_list if len(w) >= 3 and w.isascii()]
-        if len(english) > _cjk_count(q):  # 「The e等公務園 app keeps crashing since the update」
-            return unexplained[1] >= UNPLANNED_WIDE * len(english) and sum(w.isascii() for w in unseen) >= UNPLANNED_EN
+        english = _word_count(q)
+        if english > _cjk_count(q):  # 「The e等公務園 app keeps crashing since the update」
+            return unexplained[1] >= UNPLANNED_WIDE * english and sum(w.isascii() for w in unseen) >= UNPLANNED_EN
         return self._unplanned_chinese(q, runs, concepts, unexplained)
 
     def _unplanned_chinese(
@@ -363,8 +368,7 @@ class Matcher:
     @staticmethod
     def _beyond(q: Query, unexplained: tuple[int, int]) -> bool:
         """Most of the question is not understood (long polite letters are fine)."""
-        cjk = _cjk_count(q)
-        words = len([w for w in q.word_list if len(w) >= 3])
+        cjk, words = _cjk_count(q), _word_count(q)
         return (unexplained[0] > MAX_UNEXPLAINED_CHARS and unexplained[0] > 0.5 * cjk) or (
             unexplained[1] > MAX_UNEXPLAINED_WORDS and unexplained[1] > 0.5 * words
         )
