@@ -163,6 +163,7 @@ def _loose_words(q: Query) -> frozenset[str]:
 
 _ASKED = re.compile(r"請問|想問|想請問|問一下|請教|敬詢")  # over the compact text: Chinese only
 TOLD = 0.6  # a concept only in the story told before 「請問」 weighs this much of what it weighs in the question
+WHO_ONE_IS = frozenset({"unpaid_leave", "staff_type", "audience"})  # told of oneself, they decide the answer
 
 
 def _asked_from(q: Query) -> int:
@@ -173,7 +174,7 @@ def _asked_from(q: Query) -> int:
 
 
 _WHOSE = re.compile(r"(?:的)?(?:app|帳號|帳密|密碼|網站|網頁|系統|軟體)")  # 「銀行app」: another's app
-_PARTS = re.compile(r"[\s,，。!！、;；~～…]+")
+_PARTS = re.compile(r"(?<=[?？])|[\s,，。!！、;；:：~～…]+")  # a question mark ends its part
 _ASKS = re.compile(r"[?？嗎吗呢怎幾几哪啥]|什麼|甚麼|多少|是否|能否|可否|可不可以|能不能|會不會|有沒有|要不要")
 
 
@@ -236,6 +237,8 @@ class Matcher:
         text = " ".join(plan_strings(plan))
         self._plan_pairs = _pairs_of(normalize(text))
         self._plan_words = frozenset(words_of(text).split())
+        pieces = re.split(r"[^\w]+|\d+年度|推動|數位學習|實施計畫", fold_width(plan.plan.title.zh_TW))
+        self._title_pieces = [normalize(p) for p in pieces if len(p) >= 3 and not p.endswith("政府")]  # 「e表人才」
         self._context_pairs = context_pairs()
         roc = plan.plan.roc_year
         # The plan's own year (2020, 109年, 109年度): naming it asks nothing more of the plan.
@@ -253,7 +256,7 @@ class Matcher:
         present = set(concepts) | entities.kinds()
         focus = self._focus(q, concepts)
         asked_from = _asked_from(q)
-        told = {name for name, end in concepts.items() if end <= asked_from}  # the story before 「請問」
+        told = {name for name, end in concepts.items() if end <= asked_from} - WHO_ONE_IS  # the story before 「請問」
         g = grams(q)
         scored = []
         for topic in self.topics:
@@ -298,9 +301,8 @@ class Matcher:
         ranked = [(end, name) for name, end in concepts.items() if name not in UNFOCUSED]
         return max(ranked)[1] if ranked else None
 
-    @staticmethod
     def _core_unknown(
-        q: Query, runs: list[re.Match[str]], concepts: dict[str, int], entities: set[str], topics: tuple[str, ...]
+        self, q: Query, runs: list[re.Match[str]], concepts: dict[str, int], entities: set[str], topics: tuple[str, ...]
     ) -> bool:
         """What the question asks about is a word the bot does not know, not filler around a known
         subject: no subject of the plan but an unknown word (「房屋稅什麼時候繳」), a count of an
@@ -308,7 +310,7 @@ class Matcher:
         names (「磨課師有哪幾門推薦的」, 「直播什麼時候開播」)."""
         text = q.compact
         words = [m.group() for m in runs if len(m.group()) >= 2]
-        if words and not (set(concepts) - ASKING) and not entities:
+        if words and not (set(concepts) - ASKING) and not entities and not self._names_plan(q):
             return True
         for m in _HOW_MANY.finditer(text):
             after = m.end()
@@ -317,6 +319,10 @@ class Matcher:
         return bool(set(topics) & NAMED_ONLY) and bool(
             words or {DEADLINE, "period", "maximum", "hours"} & set(concepts)
         )
+
+    def _names_plan(self, q: Query) -> bool:
+        """The question names the plan by its title's own words (「e表人才」, 「雄心高飛」): a subject."""
+        return any(piece in q.compact for piece in self._title_pieces)
 
     def _unplanned(
         self,

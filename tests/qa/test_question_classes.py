@@ -375,3 +375,27 @@ async def test_what_staff_in_every_role_ask_beyond_the_plan(tmp_path: Path) -> N
         tmp_path, "hsinchu-109", "en", ["Can my unit watch a course together on the projector and all get the hours?"]
     )
     assert together.outcome == "declined"
+
+
+async def test_the_plan_named_by_its_slogan_and_letters_that_ask_after_a_greeting(tmp_path: Path) -> None:
+    """blind15: the plan's slogan (雄心高飛) is its subject, a worry after the question is no
+    question of its own; an English letter's courtesies are understood; hours that are "recorded"
+    are the portal's, not a recording."""
+    slogan, name = await ask(
+        tmp_path, "kaohsiung-112", "zh-TW", ["欸 那個雄心高飛的計畫 截止是哪天 我怕趕不上😅", "計畫的名稱是什麼"]
+    )
+    assert slogan.outcome == "answered" and "112年8月31日" in slogan.first
+    assert name.outcome == "answered" and "雄心高飛" in name.first
+    letter, recorded, included = await ask(
+        tmp_path,
+        "kaohsiung-112",
+        "en",
+        [
+            "Dear Sir or Madam, I am writing to enquire which documents must be attached to the comp leave "
+            "application. Thank you for your kind assistance.",
+            "I signed up for 我的E政府 but none of my hours are recorded, why?",
+            "Are contract staff included in the plan?",
+        ],
+    )
+    assert letter.outcome == "answered" and "附件3" in letter.first
+    assert recorded.outcome == "answered" and included.outcome == "answered"
