@@ -240,6 +240,7 @@ class Matcher:
         pieces = re.split(r"[^\w]+|\d+年度|推動|數位學習|實施計畫", fold_width(plan.plan.title.zh_TW))
         self._title_pieces = [normalize(p) for p in pieces if len(p) >= 3 and not p.endswith("政府")]  # 「e表人才」
         self._context_pairs = context_pairs()
+        self._known_pairs = self._plan_pairs | self._context_pairs  # pairs that are no word of their own
         roc = plan.plan.roc_year
         # The plan's own year (2020, 109年, 109年度): naming it asks nothing more of the plan.
         self._own_year = re.compile(rf"(?<![\d.])(?:{roc + 1911}(?!\d)\s*(?:年度|年)?|{roc}\s*(?:年度|年)(?!\d))")
@@ -272,7 +273,7 @@ class Matcher:
             score += EXAMPLE_WEIGHT * max((similarity(g, e) for e in topic.examples), default=0.0)
             scored.append((topic.id, round(score, 3)))
         scored.sort(key=lambda item: -item[1])
-        unexplained = q.unexplained()
+        unexplained, size = q.unexplained(), (_cjk_count(q), _word_count(q))
         topics = self._decide(scored)
         other_year = self._other_year(Query(text))
         outside = OUTSIDE in concepts or bool(_ARTICLE.search(q.compact))
@@ -281,13 +282,12 @@ class Matcher:
         unplanned = _pairs_of(" ".join(m.group() for m in runs)) - self._plan_pairs
         unplanned |= _loose_words(q) - self._plan_words
         outside = outside or (
-            bool(topics) and not entities.kinds() and self._unplanned(q, runs, concepts, unexplained, unplanned)
+            bool(topics) and not entities.kinds() and self._unplanned(q, runs, concepts, unexplained, size, unplanned)
         )
-        if self._beyond(q, unexplained) or other_year or outside:
+        if self._beyond(unexplained, size) or other_year or outside:
             topics = ()  # too much of the question is beyond what the plan covers
         if topics[:1] == ("hours_check",) and "location" in concepts:  # 「我的時數要去哪裡看」 asks where
             concepts.pop(MINE, None)
-        size = (_cjk_count(q), _word_count(q))
         return Match(
             topics, tuple(scored), entities, frozenset(concepts), unexplained, other_year, outside, unplanned, size
         )
@@ -330,6 +330,7 @@ class Matcher:
         runs: list[re.Match[str]],
         concepts: dict[str, int],
         unexplained: tuple[int, int],
+        size: tuple[int, int],
         unplanned: frozenset[str],
     ) -> bool:
         """Much of the question is unexplained and holds words the plan never uses, which no
@@ -337,17 +338,18 @@ class Matcher:
         unseen = unplanned - self._context_pairs
         if not unseen:
             return False
-        english = _word_count(q)
-        if english > _cjk_count(q):  # 「The e等公務園 app keeps crashing since the update」
+        cjk, english = size
+        if english > cjk:  # 「The e等公務園 app keeps crashing since the update」
             return unexplained[1] >= UNPLANNED_WIDE * english and sum(w.isascii() for w in unseen) >= UNPLANNED_EN
-        return self._unplanned_chinese(q, runs, concepts, unexplained)
+        return self._unplanned_chinese(q, runs, concepts, unexplained[0], cjk)
 
     def _unplanned_chinese(
         self,
         q: Query,
         runs: list[re.Match[str]],
         concepts: dict[str, int],
-        unexplained: tuple[int, int],
+        unexplained: int,
+        cjk: int,
     ) -> bool:
         """Much of the question is unexplained, and after the last of the plan's subjects it names
         comes a word the plan never uses, which no in-scope question was seen to carry either
@@ -360,21 +362,25 @@ class Matcher:
         A word after the question, in a part of the message that asks nothing, is an afterthought
         (「…可以補修幾小時 我怕算錯被退件😂」). A word just before an app, account or site says
         whose it is, wherever it stands (「銀行app一直登不進去」)."""
-        cjk = _cjk_count(q)
-        if not cjk or unexplained[0] < UNPLANNED_SHARE * cjk:
+        if not cjk or unexplained < UNPLANNED_SHARE * cjk:
             return False
+        found = [(m, _unknown_words(m.group(), self._known_pairs)) for m in runs]
+        unknown = [m.start() + i for m, starts in found for i in starts]
+        if unexplained >= UNPLANNED_WIDE * cjk and len(unknown) >= 2:
+            return True
+        if any(starts and _WHOSE.match(q.compact, m.end()) for m, starts in found):
+            return True
         subject_end = max((end for name, end in concepts.items() if name not in ASKING), default=0)
-        known = self._plan_pairs | self._context_pairs
-        unknown = [m.start() + i for m in runs for i in _unknown_words(m.group(), known)]
-        wide = unexplained[0] >= UNPLANNED_WIDE * cjk and len(unknown) >= 2
-        whose = any(_WHOSE.match(q.compact, m.end()) for m in runs if _unknown_words(m.group(), known))
-        asides = _asides(q)
-        return wide or whose or any(at >= subject_end and q.compact[at : at + 2] not in asides for at in unknown)
+        after = [at for at in unknown if at >= subject_end]
+        if not after:
+            return False
+        asides = _asides(q)  # only now: it converts each part of the message
+        return any(q.compact[at : at + 2] not in asides for at in after)
 
     @staticmethod
-    def _beyond(q: Query, unexplained: tuple[int, int]) -> bool:
+    def _beyond(unexplained: tuple[int, int], size: tuple[int, int]) -> bool:
         """Most of the question is not understood (long polite letters are fine)."""
-        cjk, words = _cjk_count(q), _word_count(q)
+        cjk, words = size
         return (unexplained[0] > MAX_UNEXPLAINED_CHARS and unexplained[0] > 0.5 * cjk) or (
             unexplained[1] > MAX_UNEXPLAINED_WORDS and unexplained[1] > 0.5 * words
         )
