@@ -38,7 +38,7 @@ def marks_list(count: int) -> str:
 class PeopleQueries(SqlBase):
     async def get_user(self, channel: str, channel_user_id: str) -> User | None:
         check_identity(channel, channel_user_id)
-        found = await self._fetch(_SELECT_USER, (channel, channel_user_id))
+        found = await self._point_read(_SELECT_USER, (channel, channel_user_id))
         return rows.user(found[0]) if found else None
 
     async def get_or_create_user(self, channel: str, channel_user_id: str, lang: str = "zh-TW") -> tuple[User, bool]:
@@ -67,7 +67,7 @@ class PeopleQueries(SqlBase):
         except (TypeError, ValueError) as error:
             raise StoreError(f"state_data of user {user.id} is not JSON-serialisable: {error}") from error
         stamp = self._clock()
-        changed = await self._write(
+        changed = await self._point_write(
             "UPDATE users SET plan_id = ?, lang = ?, reminders = ?, state = ?, state_data = ?, "
             "epoch = ?, active = ?, onboarded = ?, staff = ?, updated_at = ? WHERE id = ?",
             (

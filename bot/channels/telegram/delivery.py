@@ -33,6 +33,7 @@ from bot.core.messages import Document
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # answers cite the platform's URL; no big card
+_NO_PREVIEW_JSON = NO_PREVIEW.to_dict()  # as the Bot API takes it, converted once
 
 
 class Outcome(enum.Enum):
@@ -86,9 +87,9 @@ async def _post_message(bot: Bot, chat_id: int, message: Outgoing) -> object:
             link_preview_options=NO_PREVIEW,
         )  # fmt: skip
     data: dict[str, object] = {"chat_id": chat_id, "text": message.html, "parse_mode": ParseMode.HTML}
-    data["link_preview_options"] = NO_PREVIEW
-    if message.keyboard is not None:
-        data["reply_markup"] = message.keyboard
+    data["link_preview_options"] = _NO_PREVIEW_JSON  # plain JSON objects: PTB passes them as they are
+    if message.markup is not None:
+        data["reply_markup"] = message.markup
     return await post("sendMessage", data)
 
 

@@ -15,7 +15,8 @@ import html
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -34,6 +35,12 @@ class Outgoing:
 
     html: str
     keyboard: InlineKeyboardMarkup | None = None
+
+    @cached_property
+    def markup(self) -> dict[str, Any] | None:
+        """The keyboard as the Bot API's JSON object, made once per rendering (a cached reply
+        is sent to many people, and PTB would convert the keyboard again for each)."""
+        return self.keyboard.to_dict() if self.keyboard is not None else None
 
 
 def render(reply: Reply) -> list[Outgoing]:
