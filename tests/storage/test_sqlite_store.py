@@ -3,6 +3,7 @@ when it is not a database or newer than the code; and URLs with a message that s
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -93,3 +94,24 @@ async def test_unknown_urls_name_the_problem_and_the_accepted_forms(url: str) ->
         await open_store(url)
     if url.startswith("mysql"):
         assert "'mysql'" in str(caught.value)
+
+
+async def test_a_person_saved_while_another_process_writes_waits_for_it_and_is_kept(db_path: Path) -> None:
+    """A person's row is read and saved on the event loop's thread; when another process (an
+    operator's `python -m bot broadcast`, say) holds the write lock, the save waits for it
+    instead of failing, and the other process's committed change is seen at once."""
+    async with SqliteStore(str(db_path)) as store:
+        user, _ = await store.get_or_create_user("telegram", "42")
+        with closing(sqlite3.connect(db_path, isolation_level=None)) as other:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("UPDATE users SET lang = 'en' WHERE id = ?", (user.id,))
+            user.state = "claim_wait"
+            saving = asyncio.ensure_future(store.save_user(user))
+            await asyncio.sleep(0.3)
+            assert not saving.done()  # waiting for the other writer, not refused
+            other.execute("COMMIT")
+            await asyncio.wait_for(saving, 10)
+            other.execute("UPDATE users SET reminders = 0 WHERE id = ?", (user.id,))
+        again = await store.get_user("telegram", "42")
+        assert again is not None and again.state == "claim_wait" and not again.reminders
+        assert again.lang == user.lang  # the save came after the other write, whole
