@@ -2,6 +2,10 @@
 
 import sys
 
-from bot.cli import main
+from bot import gc_pause
+
+gc_pause.hold()  # before the imports: see bot/gc_pause.py
+
+from bot.cli import main  # noqa: E402
 
 sys.exit(main())

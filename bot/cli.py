@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TextIO
 
+from bot import gc_pause
 from bot.config import ConfigError, Settings, rules_dir_from_env
 from bot.domain.calendar import TAIPEI
 from bot.i18n import DEFAULT_LANG, LANGS, t, using
@@ -126,6 +127,8 @@ def _replace_bad_bytes(stream: TextIO) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command != "run":  # the service releases it once started; other commands at once
+        gc_pause.release()
     if args.command in ("ask", "console", "check"):
         _replace_bad_bytes(sys.stdin)
     try:

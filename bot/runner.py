@@ -12,6 +12,7 @@ import asyncio
 import logging
 import signal
 
+from bot import gc_pause
 from bot.admin.broadcast import reporter
 from bot.app import build_dialogue, setup_logging
 from bot.channels.base import Channel
@@ -95,13 +96,11 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         if settings.telegram and not settings.telegram.webhook_url:
             await instance.take_poller()
         await instance.start(channels)
-        for channel in channels:
-            await channel.start()
-            started.append(channel)
-            web.set_ready(channel.name, True)
+        await _start_all(channels, started, web)
         await web.start()
         sending = asyncio.create_task(courier.run(stop), name="outbox")
         await reminders.start()
+        gc_pause.release()  # held by `python -m bot` while starting (bot/gc_pause.py)
         log.info("running: %s", ", ".join(c.name for c in channels))
         await stop.wait()
         log.info("stopping")
@@ -116,6 +115,21 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             await channel.stop()
         await instance.stop()
         await services.store.close()
+
+
+async def _start_all(channels: list[Channel], started: list[Channel], web: WebServer) -> None:
+    """Every channel at once (Telegram waits on its API while LINE opens its client); those
+    that started are in `started` for the caller to stop, and the first failure is raised."""
+
+    async def start(channel: Channel) -> None:
+        await channel.start()
+        started.append(channel)
+        web.set_ready(channel.name, True)
+
+    results = await asyncio.gather(*(start(c) for c in channels), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
 
 
 async def _finish(sending: asyncio.Task[None], grace: float = 15.0) -> None:

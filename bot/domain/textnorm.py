@@ -54,13 +54,25 @@ def _converter() -> opencc.OpenCC:
 @cache
 def _simplified_only() -> frozenset[str]:
     """Characters that are Simplified and nothing else (补, 学, 这), not those shared with
-    Traditional (台, 只, 后): a text without any is Traditional already."""
+    Traditional (台, 只, 后), nor those whose Traditional form Taiwan writes as they are
+    (群: 羣 in OpenCC's characters, 群 again in its Taiwan variants): a text without any is
+    Traditional as Taiwan writes it, and is left as it is."""
+    taiwan = _table("TWVariants.txt")
     found = set()
-    for line in (_TABLES / "STCharacters.txt").read_text(encoding="utf-8").splitlines():
-        key, _, values = line.partition("\t")
-        if key and key not in values.split(" "):
+    for key, values in _table("STCharacters.txt").items():
+        if key not in values and all(taiwan.get(value, [value])[0] != key for value in values):
             found.add(key)
     return frozenset(found)
+
+
+def _table(name: str) -> dict[str, list[str]]:
+    """One of OpenCC's character tables: a character → its conversions, the usual one first."""
+    found = {}
+    for line in (_TABLES / name).read_text(encoding="utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        if key:
+            found[key] = values.split(" ")
+    return found
 
 
 @lru_cache(maxsize=4096)

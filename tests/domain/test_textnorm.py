@@ -22,11 +22,22 @@ def test_traditional_text_is_left_as_typed() -> None:
     assert to_traditional("行政程序法的適用對象") == "行政程序法的適用對象"  # not 「程式」, 「物件」
 
 
-def test_loading_the_plans_and_reading_traditional_questions_does_not_load_opencc_tables() -> None:
+def test_traditional_words_taiwan_writes_as_they_are_are_not_converted() -> None:
+    """群 is 羣 in OpenCC's characters and 群 again in its Taiwan variants: a plan or question
+    with 族群 is Traditional already, and its 程序 and 通過 must not become 程式 and 透過."""
+    assert to_traditional("多元族群文化：行政程序法通過了嗎") == "多元族群文化：行政程序法通過了嗎"
+    assert to_traditional("族群补休") == "族群補休"
+
+
+def test_starting_on_the_shipped_plans_and_reading_traditional_questions_does_not_load_opencc() -> None:
+    """The tables cost a tenth of the start-up: the plans, the vocabulary and the matchers are
+    all Traditional as Taiwan writes it (vocabulary entries in Simplified would be redundant:
+    a question is converted before it is matched)."""
     probe = (
         "import bot.domain.textnorm as t\n"
         "from bot.plans.loader import load_rules_dir\n"
-        "load_rules_dir(); t.normalize('補休最多幾小時')\n"
+        "from bot.core.services import plan_tools\n"
+        "plan_tools(load_rules_dir()); t.normalize('補休最多幾小時')\n"
         "assert t._converter.cache_info().currsize == 0\n"
         "t.normalize('补休'); assert t._converter.cache_info().currsize == 1\n"
     )

@@ -109,16 +109,12 @@ class TelegramChannel:
             if not receive:
                 self._send_only = True
                 return
-            await register_commands(app.bot)
-            if self.settings.webhook_url:
-                url = public_webhook_url(self.settings.webhook_url)
-                try:
-                    await app.bot.set_webhook(
-                        url, secret_token=self.settings.webhook_secret, allowed_updates=list(ALLOWED_UPDATES)
-                    )
-                except BadRequest as error:  # e.g. "bad webhook: an HTTPS URL must be provided"
-                    raise ConfigError(f"TELEGRAM_WEBHOOK_URL {url} was refused by Telegram: {error.message}") from None
-                log.info("Telegram: webhook %s", url)
+            menu = asyncio.ensure_future(register_commands(app.bot))  # alongside setWebhook: never fails
+            try:
+                if self.settings.webhook_url:
+                    await self._set_webhook(public_webhook_url(self.settings.webhook_url))
+            finally:
+                await menu
             await app.start()
             self._accepting = True
             if app.updater is not None:
@@ -131,6 +127,15 @@ class TelegramChannel:
         except BaseException:
             await self._close()
             raise
+
+    async def _set_webhook(self, url: str) -> None:
+        try:
+            await self.application.bot.set_webhook(
+                url, secret_token=self.settings.webhook_secret, allowed_updates=list(ALLOWED_UPDATES)
+            )
+        except BadRequest as error:  # e.g. "bad webhook: an HTTPS URL must be provided"
+            raise ConfigError(f"TELEGRAM_WEBHOOK_URL {url} was refused by Telegram: {error.message}") from None
+        log.info("Telegram: webhook %s", url)
 
     async def _initialize(self) -> None:
         """getMe through PTB; what fails here at start becomes one line naming the setting."""

@@ -8,6 +8,7 @@ get descriptions, which live in `locales/` as ``telegram.command.<name>``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Bot, BotCommand
@@ -40,9 +41,10 @@ def command_list(lang: str) -> list[BotCommand]:
 
 async def register_commands(bot: Bot) -> bool:
     """Set every menu; a failure is logged, not raised: the bot works without a menu."""
-    try:
-        for language_code, lang in MENUS:
-            await bot.set_my_commands(command_list(lang), language_code=language_code or None)
+    try:  # one round trip for all three, not three in turn
+        await asyncio.gather(
+            *(bot.set_my_commands(command_list(lang), language_code=code or None) for code, lang in MENUS)
+        )
     except TelegramError as error:
         log.warning("could not set the Telegram command menu: %r", error)
         return False
