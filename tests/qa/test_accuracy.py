@@ -106,7 +106,7 @@ HEDGES = (
 # asked of a bundle (149/150).
 SETS = [
     "dev", "heldout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind8", "blind9",
-    "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16",
+    "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17",
 ]  # fmt: skip
 
 
@@ -136,7 +136,7 @@ DECLINED_TARGETS = {
     "outofscope2": 0.975, "outofscope3": 0.975, "outofscope4": 0.975, "outofscope6": 0.975, "outofscope7": 0.95,
     "outofscope8": 0.95, "outofscope9": 0.9, "outofscope10": 0.9,
     "outofscope11": 0.95, "outofscope12": 0.95, "outofscope13": 0.95, "outofscope14": 0.95,
-    "outofscope15": 0.85,  # not tuned on: a guard at its untouched 86%, under the 90%
+    "outofscope15": 0.95, "outofscope16": 0.95,  # each measured untouched first: 86% and 76%
 }  # fmt: skip
 
 
