@@ -1,15 +1,16 @@
 """Garbage collection held off while the service starts, then what it built set aside.
 
-Starting makes several hundred thousand objects that live as long as the process (the SDKs'
+Starting makes over a hundred thousand objects that live as long as the process (the SDKs'
 and the rules' model classes, the vocabulary, the matchers). CPython's collector, started by
 allocation counts, walks all of them again and again while they are made (about a tenth of
 the start-up) and then in every full collection for as long as the process runs. So
-`python -m bot` holds collection off from its first line (`hold`); once the service has
-started, `release` calls `gc.freeze()`, which moves every object there is out of the
-collector's sight, and resumes collection: the pattern the `gc` documentation gives for a
-process that builds long-lived state first. What start-up left as cyclic garbage stays
-(about 2,000 objects, measured); a full collection there instead would stop the service
-for some 70 ms. Commands other than `run` release at once.
+`python -m bot` holds collection off from its first line (`hold`); once the service is
+built (before it waits on the platforms, the database's leases or a signal), `release`
+calls `gc.freeze()`, which moves every object there is out of the collector's sight, and
+resumes collection: the pattern the `gc` documentation gives for a process that builds
+long-lived state first. What start-up left as cyclic garbage stays (about 2,000 objects,
+measured); a full collection there instead would stop the service for some 70 ms.
+Commands other than `run` release at once.
 """
 
 from __future__ import annotations

@@ -91,6 +91,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     instance = Instance(services.store, holder)
     started: list[Channel] = []
     sending: asyncio.Task[None] | None = None
+    gc_pause.release()  # all is built (held by `python -m bot` till now: bot/gc_pause.py); what follows waits on others
     try:
         await plans.start()
         if settings.telegram and not settings.telegram.webhook_url:
@@ -100,7 +101,6 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         await web.start()
         sending = asyncio.create_task(courier.run(stop), name="outbox")
         await reminders.start()
-        gc_pause.release()  # held by `python -m bot` while starting (bot/gc_pause.py)
         log.info("running: %s", ", ".join(c.name for c in channels))
         await stop.wait()
         log.info("stopping")
