@@ -136,7 +136,7 @@ DECLINED_TARGETS = {
     "outofscope2": 0.975, "outofscope3": 0.975, "outofscope4": 0.975, "outofscope6": 0.975, "outofscope7": 0.95,
     "outofscope8": 0.95, "outofscope9": 0.9, "outofscope10": 0.9,
     "outofscope11": 0.95, "outofscope12": 0.95, "outofscope13": 0.95, "outofscope14": 0.95,
-    "outofscope15": 0.95, "outofscope16": 0.95,  # each measured untouched first: 86% and 76%
+    "outofscope15": 0.95, "outofscope16": 0.95, "outofscope17": 0.95,  # untouched first: 86%, 76%, 81%
 }  # fmt: skip
 
 
