@@ -282,7 +282,9 @@ class Matcher:
         unplanned = _pairs_of(" ".join(m.group() for m in runs)) - self._plan_pairs
         unplanned |= _loose_words(q) - self._plan_words
         outside = outside or (
-            bool(topics) and not entities.kinds() and self._unplanned(q, runs, concepts, unexplained, size, unplanned)
+            bool(topics)
+            and (not entities.kinds() or self._of_a_course_only(entities.kinds(), concepts))
+            and self._unplanned(q, runs, concepts, unexplained, size, unplanned)
         )
         if self._beyond(unexplained, size) or other_year or outside:
             topics = ()  # too much of the question is beyond what the plan covers
@@ -319,6 +321,13 @@ class Matcher:
         return bool(set(topics) & NAMED_ONLY) and bool(
             words or {DEADLINE, "period", "maximum", "hours"} & set(concepts)
         )
+
+    @staticmethod
+    def _of_a_course_only(kinds: set[str], concepts: dict[str, int]) -> bool:
+        """A course named and nothing the plan says of it asked (its hours, its bundle, enrolling,
+        the rewards): what else is asked of it, in words the plan never uses, is the course's
+        content or teaching, which a plan does not describe (「台灣長照趨勢那堂有沒有講喘息服務」)."""
+        return kinds == {"entity:course"} and not (set(concepts) - ASKING - UNFOCUSED)
 
     def _names_plan(self, q: Query) -> bool:
         """The question names the plan by its title's own words (「e表人才」, 「雄心高飛」): a subject."""

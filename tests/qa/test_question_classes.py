@@ -399,3 +399,24 @@ async def test_the_plan_named_by_its_slogan_and_letters_that_ask_after_a_greetin
     )
     assert letter.outcome == "answered" and "附件3" in letter.first
     assert recorded.outcome == "answered" and included.outcome == "answered"
+
+
+async def test_what_a_named_course_teaches_is_declined_and_what_the_plan_says_of_it_answered(tmp_path: Path) -> None:
+    """outofscope15–17: a course named and its content asked (the plan gives only its name, hours
+    and bundle) is declined, in the patterns' words and beyond them; its hours and bundle are answered."""
+    table, talk, hours, bundle, topic = await ask(
+        tmp_path,
+        "kaohsiung-112",
+        "zh-TW",
+        [
+            "西餐禮儀實戰教學 示範的是法式餐桌嗎",
+            "台灣長照趨勢那堂 有沒有講喘息服務一年可以用幾天",
+            "西餐禮儀實戰教學要上幾小時",
+            "友善職場是哪一套",
+            "有沒有講到長照的課",
+        ],
+    )
+    assert table.outcome == talk.outcome == "declined"
+    assert hours.outcome == "answered" and "1 小時" in hours.first
+    assert bundle.outcome == "answered" and "e見鍾情戀高雄" in bundle.first
+    assert topic.outcome == "answered" and "台灣長照趨勢" in topic.first
