@@ -58,6 +58,22 @@ def bound(params: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(bind(value) for value in params)
 
 
+def _one_statement(connection: sqlite3.Connection, sql: str, values: tuple[Any, ...]) -> int:
+    """BEGIN IMMEDIATE, the statement and COMMIT on `connection` (ROLLBACK on any failure after
+    BEGIN); the rows it changed. One statement lands entirely or not at all."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        cursor = connection.execute(sql, values)
+        changed = max(cursor.rowcount, 0)
+        cursor.close()
+        connection.execute("COMMIT")
+    except BaseException:
+        with suppress(sqlite3.OperationalError):
+            connection.execute("ROLLBACK")
+        raise
+    return changed
+
+
 class _SqliteTx:
     """Statements of one transaction, each one trip to aiosqlite's thread, BEGIN riding on
     the first: a transaction of one UPDATE costs two trips (statement, COMMIT), not four.
@@ -202,11 +218,8 @@ class SqliteStore(PeopleQueries, OutboxQueries, ConsoleQueries, Store):
         self._connection()  # closed: the same StoreError as everywhere
         try:
             return list(quick.execute(sql, bound(params)).fetchall())
-        except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode not in BUSY_CODES:
-                raise StoreError(f"SQLite error in {self.path}: {error}") from error
         except sqlite3.Error as error:
-            raise StoreError(f"SQLite error in {self.path}: {error}") from error
+            self._raise_unless_busy(error)
         return await self._fetch(sql, params)  # busy, as while a WAL is recovered: wait on the thread
 
     async def _point_write(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -218,27 +231,15 @@ class SqliteStore(PeopleQueries, OutboxQueries, ConsoleQueries, Store):
         values = bound(params)
         async with self._lock:  # after this process's own transaction, never inside it
             try:
-                quick.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode not in BUSY_CODES:
-                    raise StoreError(f"SQLite error in {self.path}: {error}") from error
-                busy = True
-            else:
-                busy = False
-                try:
-                    cursor = quick.execute(sql, values)
-                    changed = max(cursor.rowcount, 0)
-                    cursor.close()
-                    quick.execute("COMMIT")
-                except BaseException as error:
-                    with suppress(sqlite3.Error):
-                        quick.execute("ROLLBACK")
-                    if isinstance(error, sqlite3.Error):
-                        raise StoreError(f"SQLite error in {self.path}: {error}") from error
-                    raise
-        if busy:  # another process is writing: wait for it off the loop
-            return await self._write(sql, values)
-        return changed
+                return _one_statement(quick, sql, values)
+            except sqlite3.Error as error:
+                self._raise_unless_busy(error)
+        return await self._write(sql, values)  # another process is writing: wait for it off the loop
+
+    def _raise_unless_busy(self, error: sqlite3.Error) -> None:
+        """SQLite busy or locked passes (the usual path then waits); any other error is a StoreError."""
+        if not (isinstance(error, sqlite3.OperationalError) and error.sqlite_errorcode in BUSY_CODES):
+            raise StoreError(f"SQLite error in {self.path}: {error}") from error
 
     def _connection(self) -> aiosqlite.Connection:
         if self._db is None:
@@ -271,23 +272,9 @@ class SqliteStore(PeopleQueries, OutboxQueries, ConsoleQueries, Store):
             return await super()._write(sql, params)
         db, values = self._connection(), bound(params)
 
-        def trip() -> int:
-            connection: sqlite3.Connection = db._conn
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                cursor = connection.execute(sql, values)
-                changed = max(cursor.rowcount, 0)
-                cursor.close()
-                connection.execute("COMMIT")
-            except BaseException:
-                with suppress(sqlite3.OperationalError):
-                    connection.execute("ROLLBACK")
-                raise
-            return changed
-
         async with self._lock:
             try:
-                return cast(int, await db._execute(trip))
+                return cast(int, await db._execute(lambda: _one_statement(db._conn, sql, values)))
             except sqlite3.Error as error:
                 raise StoreError(f"SQLite error in {self.path}: {error}") from error
 
