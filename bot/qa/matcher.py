@@ -254,7 +254,8 @@ class Matcher:
         entities = self.entities.find(q)
         if BASIS in concepts and self.plan.plan.legal_basis:  # 「跟雙語國家政策有關嗎」: the documents it cites
             self.entities.cover_pieces(q, [normalize(self.plan.plan.legal_basis.zh_TW)])
-        present = set(concepts) | entities.kinds()
+        kinds = entities.kinds()  # what the plan names that the question does (courses, bundles, desks)
+        present = set(concepts) | kinds
         focus = self._focus(q, concepts)
         asked_from = _asked_from(q)
         told = {name for name, end in concepts.items() if end <= asked_from} - WHO_ONE_IS  # the story before 「請問」
@@ -278,12 +279,12 @@ class Matcher:
         other_year = self._other_year(Query(text))
         outside = OUTSIDE in concepts or bool(_ARTICLE.search(q.compact))
         runs = _uncovered(q)
-        outside = outside or self._core_unknown(q, runs, concepts, entities.kinds(), topics)
+        outside = outside or self._core_unknown(q, runs, concepts, kinds, topics)
         unplanned = _pairs_of(" ".join(m.group() for m in runs)) - self._plan_pairs
         unplanned |= _loose_words(q) - self._plan_words
         outside = outside or (
             bool(topics)
-            and (not entities.kinds() or self._of_a_course_only(entities.kinds(), concepts))
+            and (not kinds or self._of_a_course_only(kinds, concepts))
             and self._unplanned(q, runs, concepts, unexplained, size, unplanned)
         )
         if self._beyond(unexplained, size) or other_year or outside:
