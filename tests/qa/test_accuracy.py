@@ -107,6 +107,7 @@ HEDGES = (
 SETS = [
     "dev", "heldout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind8", "blind9",
     "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17",
+    "blind18",  # untouched first: 142/150 (94.7%), 4 hedged or declined
 ]  # fmt: skip
 
 
@@ -137,6 +138,7 @@ DECLINED_TARGETS = {
     "outofscope8": 0.95, "outofscope9": 0.9, "outofscope10": 0.9,
     "outofscope11": 0.95, "outofscope12": 0.95, "outofscope13": 0.95, "outofscope14": 0.95,
     "outofscope15": 0.95, "outofscope16": 0.95, "outofscope17": 0.95,  # untouched first: 86%, 76%, 81%
+    "outofscope18": 0.95,  # untouched first: 83%
 }  # fmt: skip
 
 
