@@ -1,6 +1,6 @@
 """The answer figures of issue 15, per question set of tests/data/qa, through the whole dialogue.
 
-    .venv/bin/python bench/answers.py blind3 outofscope2 personal [--show wrong|hedged|oos|long]
+    .venv/bin/python bench/answers.py blind3 outofscope2 personal [--show wrong|hedged|oos|long|all]
 
 Per set: the share of in-scope answers holding the right fact, the share of out-of-scope
 questions declined, the share of in-scope (and personal) questions hedged or declined, and the
@@ -76,6 +76,8 @@ async def measure(name: str, show: str | None) -> Figures:
             outcome = outcome_of(replies)
             figures.lengths.append(len(replies[0].text) if replies else 0)
             note = f"[{outcome}] {row['plan']} {row['q']}\n    " + text.replace("\n", "\n    ")
+            if show == "all":
+                figures.shown.append(note)
             if row["expect"] is None and not row.get("personal"):
                 figures.out_of_scope += 1
                 figures.declined += outcome == "declined"
@@ -98,7 +100,7 @@ async def measure(name: str, show: str | None) -> Figures:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="+")
-    parser.add_argument("--show", choices=("wrong", "hedged", "oos", "long"))
+    parser.add_argument("--show", choices=("wrong", "hedged", "oos", "long", "all"), help="all: every answer, to diff")
     args = parser.parse_args()
     print(f"first messages cut at {phone.LIMIT} characters ({phone.FILL} when filled with lines not asked about)")
     for name in args.sets:

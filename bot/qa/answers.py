@@ -7,6 +7,7 @@ next question.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -71,12 +72,17 @@ def _group_hours(plan: Plan, g: Group) -> str:
     return show_hours(sum(plan.bundles_by_id[b].hours for b in g.bundles))
 
 
-def _targets(plan: Plan, targets: tuple[str, ...]) -> str:
+def _targets(plan: Plan, targets: tuple[str, ...], hours: bool = False) -> str:
+    """The bundles and groups an award asks for; with `hours`, each bundle's hours beside it
+    (「新竹市政府109年度數位學習組裝課程（30 小時）」: what finishing it takes)."""
     names = []
     for target in targets:
         if target in plan.groups_by_id:
             g = plan.groups_by_id[target]
             names.append(t("qa.group_choice", group=g.name, need=g.need, options=_options(plan, g)))
+        elif hours:
+            b = plan.bundles_by_id[target]
+            names.append(t("qa.bundle_hours", name=b.name, hours=show_hours(b.hours)))
         else:
             names.append(plan.bundles_by_id[target].name)
     return join_names(names)
@@ -149,7 +155,8 @@ def _award_lines(ctx: Context, r: Reward) -> list[str]:
         if a.amount is not None:
             lines.append(t("qa.comp.award_amount", targets=_targets(ctx.plan, a.requires), amount=ctx.tr(a.amount)))
         else:
-            lines.append(t("qa.comp.award", targets=_targets(ctx.plan, a.requires), hours=show_hours(a.hours or 0)))
+            targets = _targets(ctx.plan, a.requires, hours=True)
+            lines.append(t("qa.comp.award", targets=targets, hours=show_hours(a.hours or 0)))
     return lines
 
 
@@ -253,12 +260,19 @@ def compare(ctx: Context) -> Reply:
 
 def group_line(plan: Plan, group_id: str) -> str:
     g = plan.groups_by_id[group_id]
-    return t("qa.bundles.group", group=g.name, options=_options(plan, g), need=g.need, total=_group_hours(plan, g))
+    return t(
+        "qa.bundles.group",
+        group=g.name,
+        subtitle=_subtitle(g),
+        options=_options(plan, g),
+        need=g.need,
+        total=_group_hours(plan, g),
+    )
 
 
-def _subtitle(b: Bundle) -> str:
-    """The bundle's subtitle; in English with the plan's own words too (市政專業知能訓練), as HR and
-    the plan document name it."""
+def _subtitle(b: Bundle | Group) -> str:
+    """The bundle's or group's subtitle (「e猶未盡上課趣（英語能力訓練）」); in English with the
+    plan's own words too (市政專業知能訓練), as HR and the plan document name it."""
     if not b.subtitle:
         return ""
     zh, en = b.subtitle.zh_TW, b.subtitle.get("en")
@@ -542,8 +556,19 @@ def audience(ctx: Context) -> Reply:
 
 def period(ctx: Context) -> Reply:
     p = ctx.plan.plan.period
-    start = show_date(p.start) if p.start else ctx.tr(p.start_text)
+    told = "" if p.start else ctx.tr(p.start_text).strip()
+    if _WHOLE_PERIOD.search(told):  # 「自本計畫核定之日起至113年12月31日止」: the file says it all
+        return _reply(t("qa.period_told", text=told.rstrip("。."), title=ctx.tr(ctx.plan.plan.title)))
+    start = show_date(p.start) if p.start else _bare_start(told)
     return _reply(t("qa.period", start=start, end=show_date(p.end), title=ctx.tr(ctx.plan.plan.title)))
+
+
+_WHOLE_PERIOD = re.compile(r"[至迄止]|\b(?:to|until|through)\b")
+
+
+def _bare_start(text: str) -> str:
+    """「本計畫核定之日起」, "from the plan's approval": the template says 起 and "from" itself."""
+    return text.strip().removesuffix("起").removeprefix("from ").removeprefix("From ")
 
 
 def legal_basis(ctx: Context) -> Reply:
@@ -586,8 +611,20 @@ def title(ctx: Context) -> Reply:
     lines = [t("qa.title", title=info.title.zh_TW)]
     if current_lang() != "zh-TW" and info.title.en:
         lines.append(info.title.en)
-    lines.append(t("qa.title.bundles", names=join_names(f"「{b.platform_title}」" for b in ctx.plan.bundles)))
+    lines.append(t("qa.title.bundles", names=join_names(_platform_titles(ctx.plan))))
     return _reply("\n".join(dict.fromkeys(lines)) + "\n" + period(ctx).text)
+
+
+def _platform_titles(plan: Plan) -> list[str]:
+    """Each bundle title as the platform lists it, once (both English bundles of Kaohsiung sit
+    under one title), with the hours of the bundle it names when it names one."""
+    shared: dict[str, list[Bundle]] = {}
+    for b in plan.bundles:
+        shared.setdefault(b.platform_title, []).append(b)
+    return [
+        t("qa.bundle_hours", name=f"「{name}」", hours=show_hours(found[0].hours)) if len(found) == 1 else f"「{name}」"
+        for name, found in shared.items()
+    ]
 
 
 def purpose(ctx: Context) -> Reply:

@@ -63,7 +63,9 @@ _BEFORE_DAY = re.compile(r"(?<!\d)\d{1,2}月?\d{1,2}[日號号]?(?:以前|之前
 UNPLANNED_SHARE = 0.15  # at least this share of a question's characters unexplained, with a word the plan never uses
 UNPLANNED_WIDE = 0.25  # this share, with such words in two places (or one of three characters), wherever they stand
 UNPLANNED_EN = 3  # English: this many words the plan never uses, with a quarter of the words unexplained
+MIXED_ENGLISH = 2  # English words, twice as many as Chinese characters (names quoted): judged as English too
 BASIS = "basis"
+COURSE_WORDS = frozenset({"bundle"})  # 「那堂課」, "the course": the word around a course's name, not asking its bundle
 DEADLINE = "deadline"  # 「行政程序法第102條」: the law itself, not the course
 
 
@@ -310,7 +312,7 @@ class Matcher:
         """What the question asks about is a word the bot does not know, not filler around a known
         subject: no subject of the plan but an unknown word (「房屋稅什麼時候繳」), a count of an
         unknown thing (「APP佔手機多少容量」, 「一次可以借幾本」), or a detail of what the plan only
-        names (「磨課師有哪幾門推薦的」, 「直播什麼時候開播」)."""
+        names (「磨課師有哪幾門推薦的」, 「直播什麼時候開播」, 「SPOC專班怎麼報名」)."""
         text = q.compact
         words = [m.group() for m in runs if len(m.group()) >= 2]
         if words and not (set(concepts) - ASKING) and not entities and not self._names_plan(q):
@@ -320,15 +322,16 @@ class Matcher:
             if after < len(text) and after not in q.covered and _CJK_CHAR.match(text[after]):
                 return True
         return bool(set(topics) & NAMED_ONLY) and bool(
-            words or {DEADLINE, "period", "maximum", "hours"} & set(concepts)
+            words or {DEADLINE, "period", "maximum", "hours", "enrol"} & set(concepts)
         )
 
     @staticmethod
     def _of_a_course_only(kinds: set[str], concepts: dict[str, int]) -> bool:
         """A course named and nothing the plan says of it asked (its hours, its bundle, enrolling,
         the rewards): what else is asked of it, in words the plan never uses, is the course's
-        content or teaching, which a plan does not describe (「台灣長照趨勢那堂有沒有講喘息服務」)."""
-        return kinds == {"entity:course"} and not (set(concepts) - ASKING - UNFOCUSED)
+        content or teaching, which a plan does not describe (「台灣長照趨勢那堂有沒有講喘息服務」), or
+        what else it counts for (「… course count toward any international affairs training」)."""
+        return kinds == {"entity:course"} and not (set(concepts) - ASKING - UNFOCUSED - COURSE_WORDS)
 
     def _names_plan(self, q: Query) -> bool:
         """The question names the plan by its title's own words (「e表人才」, 「雄心高飛」): a subject."""
@@ -349,9 +352,14 @@ class Matcher:
         if not unseen:
             return False
         cjk, english = size
+        in_english = unexplained[1] >= UNPLANNED_WIDE * english and sum(w.isascii() for w in unseen) >= UNPLANNED_EN
         if english > cjk:  # 「The e等公務園 app keeps crashing since the update」
-            return unexplained[1] >= UNPLANNED_WIDE * english and sum(w.isascii() for w in unseen) >= UNPLANNED_EN
-        return self._unplanned_chinese(q, runs, concepts, unexplained[0], cjk)
+            return in_english
+        # An English question around a Chinese name (「Does the 南向政策東南亞的美麗與哀愁 course count
+        # toward any international affairs training requirement?」) is judged by its English too.
+        return (in_english and MIXED_ENGLISH * english >= cjk) or self._unplanned_chinese(
+            q, runs, concepts, unexplained[0], cjk
+        )
 
     def _unplanned_chinese(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from bot.core.clock import FixedClock
@@ -23,10 +24,14 @@ class Seen:
     buttons: tuple[str, ...]  # the first message's button labels
 
 
-async def ask(tmp_path: Path, plan: str, lang: str, questions: list[str]) -> list[Seen]:
+async def ask(
+    tmp_path: Path, plan: str, lang: str, questions: list[str], rules: Path | None = None, day: datetime | None = None
+) -> list[Seen]:
+    """Ask one person's questions in turn; `rules` and `day` for a plan other than the shipped ones."""
     store = await open_store(f"sqlite:///{tmp_path}/asking.sqlite3")
     try:
-        dialogue = Dialogue(Services(load_rules_dir(), store, FixedClock(DAYS[plan])))
+        book = load_rules_dir(rules) if rules else load_rules_dir()
+        dialogue = Dialogue(Services(book, store, FixedClock(day or DAYS[plan])))
         await dialogue.prepare_ready("console", "asker", plan, lang)
         seen = []
         for q in questions:

@@ -420,3 +420,43 @@ async def test_what_a_named_course_teaches_is_declined_and_what_the_plan_says_of
     assert hours.outcome == "answered" and "1 小時" in hours.first
     assert bundle.outcome == "answered" and "e見鍾情戀高雄" in bundle.first
     assert topic.outcome == "answered" and "台灣長照趨勢" in topic.first
+
+
+async def test_an_english_question_around_a_chinese_course_name_is_judged_by_its_english(tmp_path: Path) -> None:
+    questions = [
+        "Does the 台灣長照趨勢 course count toward the caregiver certification hours the law requires?",
+        "Is the 行政程序法與案例解析 course offered with sign language interpretation?",
+        "Will the 友善職場 class be recognised by my union as workplace safety training?",
+    ]
+    seen = await ask(tmp_path, "kaohsiung-112", "en", questions)
+    assert [s.outcome for s in seen] == ["declined"] * len(questions), [s.first for s in seen]
+    answered = await ask(
+        tmp_path, "kaohsiung-112", "en", ["How many hours is the 友善職場 course?", "Which bundle is 台灣長照趨勢 in?"]
+    )
+    assert "「友善職場」: 1 hour" in answered[0].first and "e見鍾情戀高雄" in answered[1].first
+    assert {s.outcome for s in answered} == {"answered"}
+
+
+async def test_what_the_plans_never_say_of_issuing_sending_and_counting_elsewhere(tmp_path: Path) -> None:
+    questions = [
+        "嘉獎什麼時候會核發下來",
+        "學習紀錄可以用email寄給人事室嗎",
+        "這門永續發展的課可以抵公務員的環境教育法定時數嗎",
+        "我們是彈性上班，7點半到辦公室先上課算公餘嗎",
+        "辦公室可以借讀卡機嗎",
+        "SPOC專班要去哪報名",
+    ]
+    seen = await ask(tmp_path, "kaohsiung-112", "zh-TW", questions[:5]) + await ask(
+        tmp_path, "hsinchu-109", "zh-TW", questions[5:]
+    )
+    assert [s.outcome for s in seen] == ["declined"] * len(questions), [s.first for s in seen]
+
+
+async def test_questions_typed_in_taiwanese_are_understood(tmp_path: Path) -> None:
+    commendation, where = await ask(
+        tmp_path, "kaohsiung-112", "zh-TW", ["阮愛上偌濟點鐘才會當拿嘉獎？", "補休愛去佗位申請"]
+    )
+    assert "40 小時" in commendation.first and commendation.outcome == "answered"
+    assert "附件3" in where.first and where.outcome == "answered"
+    (deadline,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["學習紀錄啥物時陣愛交？"])
+    assert "109年9月30日" in deadline.first and deadline.outcome == "answered"

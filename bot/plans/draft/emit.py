@@ -138,7 +138,7 @@ def build(facts: Facts, uncertain: Sequence[str] = ()) -> Draft:
     if period.get("start"):
         plan_period["start"] = _day(period["start"])
     else:
-        plan_period["start_text"] = {"zh-TW": period.get("text") or "本計畫核定之日起"}
+        plan_period["start_text"] = {"zh-TW": period.get("text") or "本計畫核定之日"}
     plan_period["end"] = _day(period.get("end"))
     audience = facts.get("audience") or {}
     aud: dict[str, Any] = {"included": {"zh-TW": audience.get("included") or "本府所屬機關公務人員"}}
