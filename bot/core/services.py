@@ -1,9 +1,10 @@
-"""What every turn of the dialogue needs, built once at start: plans and their matchers,
-the store and the clock."""
+"""What every turn of the dialogue needs, built once at start: plans and their matchers
+(each built when its plan is first asked of), the store and the clock."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +21,7 @@ from bot.downloads import Downloads
 from bot.plans.loader import PlanBook
 from bot.plans.model import Plan
 from bot.qa.features import Vocabulary
-from bot.qa.matcher import Matcher, load_topics
+from bot.qa.matcher import Matcher, Topic, load_topics
 from bot.storage import Store
 
 if TYPE_CHECKING:
@@ -37,21 +38,48 @@ class PlanTools:
     answers: Memory[Hashable, Reply] = field(default_factory=Memory, repr=False, compare=False)
 
 
-def plan_tools(book: PlanBook, reuse: dict[str, PlanTools] | None = None) -> dict[str, PlanTools]:
-    """Matchers and assessors for every plan; those of `reuse` whose plan is unchanged are kept."""
+class PlanToolbox(dict[str, PlanTools]):
+    """Each plan's tools, built the first time the plan is asked of: start-up does not grow
+    with every year's rules file that HR adds (a plan's matcher takes some 30 ms), and a plan
+    nobody is on costs nothing. `in` and `get` answer for every plan of the book, built or not."""
+
+    def __init__(self, book: PlanBook, built: dict[str, PlanTools] | None = None) -> None:
+        super().__init__(built or {})
+        self.book = book
+        self._shared: tuple[Vocabulary, list[Topic]] | None = None
+        self._building = threading.Lock()  # a reload builds in a thread while the loop may ask
+
+    def __missing__(self, plan_id: str) -> PlanTools:
+        plan = self.book.get(plan_id)
+        if plan is None:
+            raise KeyError(plan_id)
+        with self._building:
+            if plan_id not in self.keys():
+                super().__setitem__(plan_id, self.build(plan))
+        return super().__getitem__(plan_id)
+
+    def __contains__(self, plan_id: object) -> bool:
+        return isinstance(plan_id, str) and self.book.get(plan_id) is not None
+
+    def get(self, plan_id: str, default: PlanTools | None = None) -> PlanTools | None:  # type: ignore[override]
+        return self[plan_id] if plan_id in self else default  # noqa: SIM401 (this is get: it builds)
+
+    def build(self, plan: Plan) -> PlanTools:
+        if self._shared is None:
+            self._shared = (Vocabulary.load(), load_topics())
+        vocabulary, topics = self._shared
+        return PlanTools(plan, RememberingMatcher(plan, vocabulary, topics), Assessor(plan), CourseMatcher(plan))
+
+
+def plan_tools(book: PlanBook, reuse: dict[str, PlanTools] | None = None) -> PlanToolbox:
+    """Matchers and assessors for every plan, built now (a reload builds them off the loop);
+    those of `reuse` already built whose plan is unchanged are kept."""
     reuse = reuse or {}
-    vocabulary = Vocabulary.load()
-    topics = load_topics()
-    found: dict[str, PlanTools] = {}
+    toolbox = PlanToolbox(book)
     for plan in book:
-        kept = reuse.get(plan.id)
-        if kept is not None and kept.plan == plan:
-            found[plan.id] = kept
-        else:
-            found[plan.id] = PlanTools(
-                plan, RememberingMatcher(plan, vocabulary, topics), Assessor(plan), CourseMatcher(plan)
-            )
-    return found
+        kept = dict.get(reuse, plan.id)  # only what is built: never build an old plan to compare
+        dict.__setitem__(toolbox, plan.id, kept if kept is not None and kept.plan == plan else toolbox.build(plan))
+    return toolbox
 
 
 @dataclass
@@ -59,7 +87,7 @@ class Services:
     book: PlanBook
     store: Store
     clock: Clock
-    tools: dict[str, PlanTools] = field(default_factory=dict)
+    tools: dict[str, PlanTools] = field(default_factory=dict)  # a PlanToolbox once built
     admins: frozenset[str] = frozenset()  # "channel:id" allowed /broadcast and /stats (BOT_ADMINS)
     wake_outbox: Callable[[], None] = field(default=lambda: None)  # the courier, when one runs
     ocr: Callable[[], OcrEngine] = field(default=default_engine)  # reads screenshots; loaded on first use
@@ -74,7 +102,8 @@ class Services:
         return f"{channel}:{user_id}" in self.admins
 
     def __post_init__(self) -> None:
-        self.tools.update(plan_tools(self.book))
+        if not isinstance(self.tools, PlanToolbox):
+            self.tools = PlanToolbox(self.book, self.tools)
 
     def reload(self, book: PlanBook, tools: dict[str, PlanTools] | None = None) -> None:
         """Serve another set of plans (a plan published in the console) without a restart:
