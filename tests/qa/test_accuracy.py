@@ -108,6 +108,7 @@ SETS = [
     "dev", "heldout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind8", "blind9",
     "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17",
     "blind18",  # untouched first: 142/150 (94.7%), 4 hedged or declined
+    "blind19",  # untouched first: 147/150 (98.0%), 6 hedged or declined (4.0%)
 ]  # fmt: skip
 
 
@@ -139,6 +140,7 @@ DECLINED_TARGETS = {
     "outofscope11": 0.95, "outofscope12": 0.95, "outofscope13": 0.95, "outofscope14": 0.95,
     "outofscope15": 0.95, "outofscope16": 0.95, "outofscope17": 0.95,  # untouched first: 86%, 76%, 81%
     "outofscope18": 0.95,  # untouched first: 83%
+    "outofscope19": 0.95,  # untouched first: 88% (86% at the session's start)
 }  # fmt: skip
 
 
