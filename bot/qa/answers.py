@@ -33,6 +33,7 @@ class Context:
 
 
 ENGLISH = "english"  # the vocabulary's concept of English courses
+SITUATIONS = frozenset({"unpaid_leave"})  # topics of who the asker is: the plan's silence on them is no answer
 ASKS_ISSUED = frozenset({"deadline", "maximum"})  # of the plan's letter: its date, its number
 
 
@@ -176,11 +177,15 @@ def off_duty(ctx: Context) -> Reply:
 
 
 def unpaid_leave(ctx: Context) -> Reply:
-    lines = []
+    """What each reward says of unpaid leave; where the plan says nothing of it for any reward
+    (Hsinchu), that is no answer to stand behind: declined, with who to ask."""
+    lines, silent = [], True
     for r in ctx.plan.rewards:
         key = {"excluded": "qa.unpaid.excluded", "allowed": "qa.unpaid.allowed"}.get(r.unpaid_leave, "qa.unpaid.silent")
+        silent = silent and key == "qa.unpaid.silent"
         lines.append(t(key, reward=_reward_name(r)))
-    return _reply("\n".join(lines) or t("qa.unpaid.silent", reward=t("reward.comp_leave")))
+    text = "\n".join(lines) or t("qa.unpaid.silent", reward=t("reward.comp_leave"))
+    return _reply(text, kind=DECLINED) if silent else _reply(text)
 
 
 def claim(ctx: Context) -> Reply:
@@ -658,12 +663,15 @@ ANSWERS: dict[str, Callable[[Context], Reply]] = {
 def answer(topics: tuple[str, ...], ctx: Context) -> Reply:
     """One topic's answer, or two close topics' answers together (both relevant)."""
     replies = [ANSWERS[topic](ctx) for topic in topics]
-    replies = [r for r in replies if r.kind != DECLINED] or replies[:1]  # a topic the plan is silent on gives way
+    # The plan silent on the asker's own situation (unpaid leave, in Hsinchu) leaves the question
+    # open, whatever else is answered beside it: said first, and not stood behind.
+    open_ = [r for topic, r in zip(topics, replies, strict=True) if r.kind == DECLINED and topic in SITUATIONS]
+    replies = open_ + [r for r in replies if r.kind != DECLINED] or replies[:1]  # else a silent topic gives way
     if len(replies) == 1:
         return replies[0]
     text = "\n\n".join(dict.fromkeys(r.text for r in replies))
     buttons = tuple({b.payload: b for r in replies for b in r.buttons if b.payload != "menu"}.values())
-    return Reply(text, (*buttons[:4], _b(*MENU)), kind="answer")
+    return Reply(text, (*buttons[:4], _b(*MENU)), kind=DECLINED if open_ else "answer")
 
 
 def topic_label(topic: str) -> str:

@@ -223,6 +223,12 @@ class EntityIndex:
                 found.append(desk)
         return tuple(found)
 
+    def named_span(self, q: Query, course: str) -> tuple[int, int] | None:
+        """Where in the compact question the course is named in full, if it is."""
+        name = self._course_names[course]
+        at = q.compact.find(name)
+        return (at, at + len(name)) if at >= 0 and name else None
+
     def cover_pieces(self, q: Query, names: list[str]) -> None:
         """Every two characters of the question found in a name it was read as naming are
         understood (治理, 趨勢 of 「智慧城市治理的趨勢與挑戰」, 雄心高飛 of the plan's title)."""

@@ -254,6 +254,9 @@ class Matcher:
         if named:  # 「９月三十號前要幹嘛」, 「８月底前要完成嗎」: the plan's own date
             concepts[DEADLINE] = max(concepts.get(DEADLINE, 0), named)
         entities = self.entities.find(q)
+        span = self.entities.named_span(q, entities.course) if entities.course else None
+        if span is not None:  # 「你今天開會了嗎那門課多久」: the 了嗎 of a course's name asks nothing
+            concepts = {name: end for name, end in concepts.items() if not span[0] < end <= span[1]}
         if BASIS in concepts and self.plan.plan.legal_basis:  # 「跟雙語國家政策有關嗎」: the documents it cites
             self.entities.cover_pieces(q, [normalize(self.plan.plan.legal_basis.zh_TW)])
         kinds = entities.kinds()  # what the plan names that the question does (courses, bundles, desks)

@@ -355,7 +355,8 @@ async def test_a_story_that_began_last_year_and_details_the_plan_only_names(tmp_
         "zh-TW",
         ["我前年底開始留停 在家把課上完了 可以申請補休嗎", "課程總共分成幾大類", "直播課程一次大概幾分鐘"],
     )
-    assert leave.outcome == "answered" and "留職停薪" in leave.first
+    # the story's 前年底 is no other year's plan; Hsinchu's plan is silent on unpaid leave: who to ask
+    assert leave.first.startswith("・補休：計畫沒有特別規定留職停薪的情形") and leave.outcome == "declined"
     assert parts.outcome == "answered" and "公務人員必修課程" in parts.first
     assert live.outcome == "declined"
     (cv,) = await ask(tmp_path, "hsinchu-109", "en", ["Does the platform give me an e-certificate for my resume?"])
@@ -460,3 +461,39 @@ async def test_questions_typed_in_taiwanese_are_understood(tmp_path: Path) -> No
     assert "附件3" in where.first and where.outcome == "answered"
     (deadline,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["學習紀錄啥物時陣愛交？"])
     assert "109年9月30日" in deadline.first and deadline.outcome == "answered"
+
+
+async def test_what_blind19_and_outofscope19_showed_asked_in_other_words(tmp_path: Path) -> None:
+    days, lesson = await ask(
+        tmp_path, "hsinchu-109", "zh-TW", ["做完規定的課，補休會當有幾工？", "我想問你今天開會了嗎那門課要看多久"]
+    )
+    assert "8 小時" in days.first and days.outcome == "answered"
+    assert "1 小時" in lesson.first and lesson.outcome == "answered"
+    (letter,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["註冊完我的E政府收到一封信，然後呢"])
+    assert "認證信" in letter.first and letter.outcome == "answered"
+    declined = [
+        "MacBook可以裝HICOS元件嗎",
+        "學習紀錄上傳失敗要怎麼重傳",
+        "e表人才這個名字是誰取的",
+        "公務人員每人每年至少要上幾小時",
+        "驗證信一直收不到怎麼辦",
+        "我們是輪班制，大夜班下班後上課算公餘嗎",
+    ]
+    seen = await ask(tmp_path, "kaohsiung-112", "zh-TW", declined)
+    assert [s.outcome for s in seen] == ["declined"] * len(declined), [s.first for s in seen]
+    english = [
+        "How long does it take for my hours to show up on the portal?",
+        "Can I split the comp leave into half days?",
+    ]
+    seen = await ask(tmp_path, "kaohsiung-112", "en", english)
+    assert [s.outcome for s in seen] == ["declined"] * len(english), [s.first for s in seen]
+
+
+async def test_the_plans_silence_on_the_askers_situation_is_said_and_not_stood_behind(tmp_path: Path) -> None:
+    (silent,) = await ask(
+        tmp_path, "hsinchu-109", "en", ["I'm on unpaid leave. If I finish the bundle, do I still get the comp day?"]
+    )
+    assert silent.first.startswith("・comp leave: the plan says nothing about unpaid leave")
+    assert silent.outcome == "declined"
+    (told,) = await ask(tmp_path, "kaohsiung-112", "en", ["I'm on unpaid leave, can I still get comp leave?"])
+    assert "not eligible" in told.first and told.outcome == "answered"
