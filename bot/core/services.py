@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,16 +46,14 @@ class PlanToolbox(dict[str, PlanTools]):
         super().__init__(built or {})
         self.book = book
         self._shared: tuple[Vocabulary, list[Topic]] | None = None
-        self._building = threading.Lock()  # a reload builds in a thread while the loop may ask
 
     def __missing__(self, plan_id: str) -> PlanTools:
         plan = self.book.get(plan_id)
         if plan is None:
             raise KeyError(plan_id)
-        with self._building:
-            if plan_id not in self.keys():
-                super().__setitem__(plan_id, self.build(plan))
-        return super().__getitem__(plan_id)
+        tools = self.build(plan)  # on the loop's thread (a reload builds a new toolbox in another)
+        super().__setitem__(plan_id, tools)
+        return tools
 
     def __contains__(self, plan_id: object) -> bool:
         return isinstance(plan_id, str) and self.book.get(plan_id) is not None
