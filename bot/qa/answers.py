@@ -33,7 +33,10 @@ class Context:
 
 
 ENGLISH = "english"  # the vocabulary's concept of English courses
-SITUATIONS = frozenset({"unpaid_leave"})  # topics of who the asker is: the plan's silence on them is no answer
+# Topics whose silence in the plan leaves the question open, whatever is answered beside it: the
+# asker's unpaid leave (Hsinchu), the day to hand a claim in (Kaohsiung sets only a day to finish by).
+OPEN_WHEN_SILENT = frozenset({"unpaid_leave", "claim"})
+HAND_IN = "hand_in"  # the vocabulary's pattern for a day to hand a claim in
 ASKS_ISSUED = frozenset({"deadline", "maximum"})  # of the plan's letter: its date, its number
 
 
@@ -189,7 +192,14 @@ def unpaid_leave(ctx: Context) -> Reply:
 
 
 def claim(ctx: Context) -> Reply:
+    """How each reward is claimed; asked by when to hand the claim in where the plan sets only a
+    day to finish by (Kaohsiung), that day is said, and that no later date is: no answer to stand by."""
     lines = [t("qa.claim.line", reward=_reward_name(r), text=ctx.tr(r.claim)) for r in ctx.plan.rewards]
+    undated = [r for r in _comp_rewards(ctx.plan) if r.hand_in_by is None]
+    if HAND_IN in ctx.concepts and undated and len(undated) == len(_comp_rewards(ctx.plan)):
+        told = t("qa.claim.no_date", reward=_reward_name(undated[0]), date=show_date(undated[0].finish_by))
+        text = "\n".join([told, *lines, desk_short(ctx)])
+        return _reply(text, ("button.topic_print_record", "topic:print_record"), kind=DECLINED)
     return _reply("\n".join(lines), ("button.topic_print_record", "topic:print_record"))
 
 
@@ -462,8 +472,8 @@ def step_text(ctx: Context, step: Step, part: str = "both") -> str:
 def _device(ctx: Context) -> str:
     """「手機要怎麼登入」 wants the phone's way only; 「電腦版」 the PC's; otherwise both."""
     phone, pc = "app" in ctx.concepts, "browser" in ctx.concepts
-    if "trouble" in ctx.concepts:  # 「APP登不進去」: the other device may be the way out
-        return "both"
+    if {"trouble", "devices", "certificate"} & ctx.concepts:  # 「APP登不進去」: the other device may be the way out
+        return "both"  # (and a certificate is read on the PC: 「自然人憑證要裝什麼元件」)
     return "app" if phone and not pc else "pc" if pc and not phone else "both"
 
 
@@ -663,9 +673,9 @@ ANSWERS: dict[str, Callable[[Context], Reply]] = {
 def answer(topics: tuple[str, ...], ctx: Context) -> Reply:
     """One topic's answer, or two close topics' answers together (both relevant)."""
     replies = [ANSWERS[topic](ctx) for topic in topics]
-    # The plan silent on the asker's own situation (unpaid leave, in Hsinchu) leaves the question
-    # open, whatever else is answered beside it: said first, and not stood behind.
-    open_ = [r for topic, r in zip(topics, replies, strict=True) if r.kind == DECLINED and topic in SITUATIONS]
+    # The plan silent on what such a topic was asked (OPEN_WHEN_SILENT) leaves the question open,
+    # whatever else is answered beside it: said first, and not stood behind.
+    open_ = [r for topic, r in zip(topics, replies, strict=True) if r.kind == DECLINED and topic in OPEN_WHEN_SILENT]
     replies = open_ + [r for r in replies if r.kind != DECLINED] or replies[:1]  # else a silent topic gives way
     if len(replies) == 1:
         return replies[0]

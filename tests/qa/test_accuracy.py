@@ -33,7 +33,7 @@ DAYS = {
 class Graded:
     score: float  # share of in-scope answers holding the right facts
     failures: list[str]  # in-scope questions whose answer lacks a fact
-    wrong: list[str]  # out-of-scope questions answered as if known
+    wrong: list[str]  # out-of-scope questions answered or hedged, not declined
     unsure: list[str] = field(default_factory=list)  # in-scope questions hedged or declined
     lengths: list[int] = field(default_factory=list)  # first messages of in-scope answers
 
@@ -56,9 +56,9 @@ async def accuracy(tmp_path: Path, name: str) -> Graded:
                 Incoming("console", f"{row['plan']}-{row['lang']}", text=row["q"])
             )
             text = "\n".join(r.text for r in replies)
-            if row["expect"] is None:  # out of scope: the bot must say it is unsure or may be off
-                if not any(mark in text for mark in HEDGES):
-                    wrong.append(f"{row['plan']} {row['q']!r} answered as if known")
+            if row["expect"] is None:  # out of scope: declined (not in the plan, who to ask), as `ask --json` says
+                if outcome_of(replies) != "declined":
+                    wrong.append(f"{row['plan']} {row['q']!r} {outcome_of(replies)}, not declined")
                 continue
             if not passes(text, row["expect"]):
                 failures.append(f"{row['plan']} {row['q']!r} expected {row['expect']}")
@@ -69,26 +69,6 @@ async def accuracy(tmp_path: Path, name: str) -> Graded:
         await store.close()
     answerable = sum(1 for row in rows if row["expect"] is not None)
     return Graded(1 - len(failures) / answerable if answerable else 1.0, failures, wrong, unsure, lengths)
-
-
-HEDGES = (
-    "不確定您問的是哪一項",
-    "如果這沒有回答到您的問題",
-    "其他年度的計畫",
-    "我不確定答案，也不亂猜",
-    "not sure what you are asking",
-    "If this does not answer",
-    "other years' plans",
-    "I have no reliable answer",
-    "計畫沒有寫",  # a course's lecturer the plan does not name
-    "計畫沒有列出各門課的講師",
-    "計畫只列出下面這幾門課的講師",
-    "The plan does not say who teaches",
-    "The plan does not list the courses' lecturers",
-    "The plan names the lecturer of these courses only",
-    "這份計畫沒有英文組裝課程",  # English bundles a plan has none of
-    "This plan has no English bundle",
-)
 
 
 # blind4 was measured untouched, once, at the end of issue 15's first part: 181/200 (90.5%); it
@@ -109,6 +89,7 @@ SETS = [
     "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17",
     "blind18",  # untouched first: 142/150 (94.7%), 4 hedged or declined
     "blind19",  # untouched first: 147/150 (98.0%), 6 hedged or declined (4.0%)
+    "blind20",  # untouched first: 140/150 (93.3%), 9 hedged or declined (6.0%)
 ]  # fmt: skip
 
 
@@ -141,6 +122,7 @@ DECLINED_TARGETS = {
     "outofscope15": 0.95, "outofscope16": 0.95, "outofscope17": 0.95,  # untouched first: 86%, 76%, 81%
     "outofscope18": 0.95,  # untouched first: 83%
     "outofscope19": 0.95,  # untouched first: 88% (86% at the session's start)
+    "outofscope20": 0.95,  # untouched first: 92% (86% at the session's start)
 }  # fmt: skip
 
 

@@ -497,3 +497,59 @@ async def test_the_plans_silence_on_the_askers_situation_is_said_and_not_stood_b
     assert silent.outcome == "declined"
     (told,) = await ask(tmp_path, "kaohsiung-112", "en", ["I'm on unpaid leave, can I still get comp leave?"])
     assert "not eligible" in told.first and told.outcome == "answered"
+
+
+async def test_what_blind20_showed_asked_in_other_words(tmp_path: Path) -> None:
+    parts, devices, account, chief = await ask(
+        tmp_path,
+        "kaohsiung-112",
+        "zh-TW",
+        [
+            "e興盎然學專業分成哪幾塊",
+            "可以用哪些裝置上課",
+            "阮毋知影家己的帳號是毋是公務帳號，欲按怎查？",
+            "我是課長，嘉獎是依據什麼資料核的",
+        ],
+    )
+    assert "法學知識" in parts.first and parts.outcome == "answered"
+    assert "手機" in devices.first and "電腦" in devices.first
+    assert "公務帳號查詢" in account.first and account.outcome == "answered"
+    assert "同仁學習狀況明細" in chief.first
+    (hicos,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["自然人憑證登入前要先裝什麼東西"])
+    assert "HICOS" in hicos.first
+    app, letter = await ask(
+        tmp_path,
+        "kaohsiung-112",
+        "en",
+        [
+            "I have an official account but the app won't log me in",
+            "What is the number of the letter on yearly learning hours?",
+        ],
+    )
+    assert "PC" in app.first and app.first.startswith("👣 Log in with your official account")
+    assert "1113029319" in letter.first
+
+
+async def test_a_day_to_hand_the_claim_in_is_told_only_where_the_plan_sets_one(tmp_path: Path) -> None:
+    hand_in, finish = await ask(
+        tmp_path, "kaohsiung-112", "zh-TW", ["補休申請表最晚哪天要送出？", "課程最晚哪天要上完"]
+    )
+    assert hand_in.first.startswith("計畫只規定補休要在112年8月31日（四）前完成課程，沒有規定申請表最晚何時要交")
+    assert hand_in.outcome == "declined"
+    assert "112年8月31日" in finish.first and finish.outcome == "answered"
+    (hsinchu,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["學習紀錄最晚哪天要送"])
+    assert "109年9月30日" in hsinchu.first and hsinchu.outcome == "answered"
+
+
+async def test_office_life_and_details_of_the_leave_the_plans_never_give(tmp_path: Path) -> None:
+    questions = [
+        "今年尾牙在哪裡辦",
+        "公務車怎麼借",
+        "簽跟稿要怎麼寫",
+        "補休可以拆成兩次請嗎",
+        "人事室多久會幫我開好帳號",
+    ]
+    seen = await ask(tmp_path, "kaohsiung-112", "zh-TW", questions)
+    (part_time,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["我是部分工時人員，補休一天要算幾小時"])
+    (voice,) = await ask(tmp_path, "kaohsiung-112", "en", ["Is the 友善職場 course narrated in Taiwanese?"])
+    assert [s.outcome for s in [*seen, part_time, voice]] == ["declined"] * (len(questions) + 2)
