@@ -553,3 +553,15 @@ async def test_office_life_and_details_of_the_leave_the_plans_never_give(tmp_pat
     (part_time,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["我是部分工時人員，補休一天要算幾小時"])
     (voice,) = await ask(tmp_path, "kaohsiung-112", "en", ["Is the 友善職場 course narrated in Taiwanese?"])
     assert [s.outcome for s in [*seen, part_time, voice]] == ["declined"] * (len(questions) + 2)
+
+
+async def test_taiwanese_as_staff_type_it_asks_what_mandarin_would(tmp_path: Path) -> None:
+    home, hours, cheat = await ask(
+        tmp_path,
+        "kaohsiung-112",
+        "zh-TW",
+        ["阮攏佇厝內上課，按呢會使申請補休無？", "嘉獎愛上偌濟點鐘？", "叫同事幫阮掛課會按怎？"],
+    )
+    assert "補休" in home.first and home.outcome == "answered"
+    assert "40 小時" in hours.first and hours.outcome == "answered"
+    assert cheat.outcome == "declined"
