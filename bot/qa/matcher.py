@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.domain.textnorm import fold_width, normalize
 from bot.plans.model import Plan
 from bot.qa.entities import Entities, EntityIndex
-from bot.qa.features import Query, Vocabulary, words_of
+from bot.qa.features import Query, Vocabulary, arabic_dates, words_of
 from bot.yamlfiles import read_yaml
 
 INTENTS_FILE = Path(__file__).with_name("intents.yaml")
@@ -35,7 +35,7 @@ HEDGE_CHARS = 4  # from this on: answer, but say it may not be the whole answer
 HEDGE_WORDS = 3
 HEDGE_SHARE = 0.2  # …and from this share of a long message on (its story around the question is not doubt)
 NEAR_YEARS = 3  # a year this close to the plan's may be another plan's; further ones name policies
-OTHER_YEARS = ("明年", "去年", "下一年度", "上一年度", "下年度", "上年度", "前一年", "下一年")
+OTHER_YEARS = ("明年", "去年", "下一年度", "上一年度", "下年度", "上年度", "前一年", "下一年", "以前年度", "往年", "歷年", "前幾年")
 _STORY_DAY = re.compile(r"(?:去年|明年|前年)(?:的)?(?:\d{1,2}月|年?底|年?初|年中|開始|起)")
 OTHER_YEARS_EN = (" next year ", " last year ", " previous year ", " following year ", " year after ", " next years ")
 SELF_ACTIONS = frozenset({"status", "report"})  # about the asker: weaker when nobody says 我 / I
@@ -168,16 +168,33 @@ TOLD = 0.6  # a concept only in the story told before 「請問」 weighs this m
 WHO_ONE_IS = frozenset({"unpaid_leave", "staff_type", "audience"})  # told of oneself, they decide the answer
 
 
+_BACK = re.compile(r"這樣|這種|那樣|如此|這麼做|那麼做|這情況|這個情況|此情形")  # the question points back at the story
+ASKING_AFTER = 4  # characters at least after 「請問」: 「…問一下而已」 ends a message, it starts no question
+
+
 def _asked_from(q: Query) -> int:
     """Where in the compact text a message that tells its situation first starts asking
     (「本人擬利用公餘時間修習…，請問須於何日前完成」); 0 when it does not say."""
-    found = [m.end() for m in _ASKED.finditer(q.compact) if m.start() > 0]
+    found = [m.end() for m in _ASKED.finditer(q.compact) if m.start() > 0 and len(q.compact) - m.end() >= ASKING_AFTER]
     return found[-1] if found else 0
 
 
 _WHOSE = re.compile(r"(?:的)?(?:app|帳號|帳密|密碼|網站|網頁|系統|軟體)")  # 「銀行app」: another's app
 _PARTS = re.compile(r"(?<=[?？])|[\s,，。!！、;；:：~～…]+")  # a question mark ends its part
 _ASKS = re.compile(r"[?？嗎吗呢怎幾几哪啥]|什麼|甚麼|多少|是否|能否|可否|可不可以|能不能|會不會|有沒有|要不要")
+
+
+def _part_ends(q: Query) -> frozenset[int]:
+    """Where in the compact text each part of the message ends (「…附件幾？表的全名…」: 幾 ends its
+    question; the next part does not say what it counts)."""
+    pieces = [arabic_dates(normalize(p)) for p in _PARTS.split(fold_width(q.raw)) if p]
+    if "".join(pieces) != q.compact:
+        return frozenset()
+    ends, at = set(), 0
+    for piece in pieces:
+        at += len(piece)
+        ends.add(at)
+    return frozenset(ends)
 
 
 def _asides(q: Query) -> str:
@@ -282,7 +299,10 @@ class Matcher:
         unexplained, size = q.unexplained(), (_cjk_count(q), _word_count(q))
         topics = self._decide(scored)
         other_year = self._other_year(Query(text))
-        outside = OUTSIDE in concepts or bool(_ARTICLE.search(q.compact))
+        # 「我是區公所戶政課的同仁…，請問最晚要在什麼時候完成」: a word of the story told before 請問 is
+        # its setting, unless what is asked points back at the story (「…想問這樣時數會算嗎」)
+        setting = asked_from if not _BACK.search(q.compact, asked_from) else 0
+        outside = concepts.get(OUTSIDE, 0) > setting or bool(_ARTICLE.search(q.compact))
         runs = _uncovered(q)
         outside = outside or self._core_unknown(q, runs, concepts, kinds, topics)
         unplanned = _pairs_of(" ".join(m.group() for m in runs)) - self._plan_pairs
@@ -319,13 +339,17 @@ class Matcher:
         text = q.compact
         words = [m.group() for m in runs if len(m.group()) >= 2]
         if words and not (set(concepts) - ASKING) and not entities and not self._names_plan(q):
-            return True
+            asides = _asides(q)  # 「截止日期是哪天呀～我怕来不及」: a word in an afterthought asks nothing
+            if any(w not in asides for w in words):
+                return True
+        ends = _part_ends(q)
         for m in _HOW_MANY.finditer(text):
             after = m.end()
-            if after < len(text) and after not in q.covered and _CJK_CHAR.match(text[after]):
+            if after < len(text) and after not in q.covered and after not in ends and _CJK_CHAR.match(text[after]):
                 return True
+        beyond = [w for w in words if _pairs_of(w) - self._plan_pairs]  # 「用哪個平臺借閱」: the plan's own words
         return bool(set(topics) & NAMED_ONLY) and bool(
-            words or {DEADLINE, "period", "maximum", "hours", "enrol"} & set(concepts)
+            beyond or {DEADLINE, "period", "maximum", "hours", "enrol"} & set(concepts)
         )
 
     @staticmethod

@@ -90,6 +90,7 @@ SETS = [
     "blind18",  # untouched first: 142/150 (94.7%), 4 hedged or declined
     "blind19",  # untouched first: 147/150 (98.0%), 6 hedged or declined (4.0%)
     "blind20",  # untouched first: 140/150 (93.3%), 9 hedged or declined (6.0%)
+    "blind21",  # untouched first: 143/150 (95.3%), 7 hedged or declined (4.7%)
 ]  # fmt: skip
 
 
@@ -123,6 +124,7 @@ DECLINED_TARGETS = {
     "outofscope18": 0.95,  # untouched first: 83%
     "outofscope19": 0.95,  # untouched first: 88% (86% at the session's start)
     "outofscope20": 0.95,  # untouched first: 92% (86% at the session's start)
+    "outofscope21": 0.95,  # untouched first: 86% (85% at the session's start)
 }  # fmt: skip
 
 

@@ -565,3 +565,44 @@ async def test_taiwanese_as_staff_type_it_asks_what_mandarin_would(tmp_path: Pat
     assert "補休" in home.first and home.outcome == "answered"
     assert "40 小時" in hours.first and hours.outcome == "answered"
     assert cheat.outcome == "declined"
+
+
+async def test_the_story_told_before_asking_is_its_setting_unless_the_question_points_back(tmp_path: Path) -> None:
+    unit, back = await ask(
+        tmp_path,
+        "kaohsiung-112",
+        "zh-TW",
+        [
+            "您好，我在戶政事務所服務，想利用下班時間上課，請問課程最晚什麼時候要完成？",
+            "我們科長想在科務會議把組裝課程投影出來大家一起看，想問這樣每個人都有時數嗎",
+        ],
+    )
+    assert "112年8月31日" in unit.first and unit.outcome == "answered"
+    assert back.outcome == "declined"
+    (aside,) = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["截止是哪一天～好怕趕不上"])
+    assert "112年8月31日" in aside.first and aside.outcome == "answered"
+    (form,) = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["申請表是附件幾？名稱叫什麼"])
+    assert "附件3" in form.first and form.outcome == "answered"
+
+
+async def test_what_outofscope21_showed_asked_in_other_words(tmp_path: Path) -> None:
+    questions = [
+        "科長查得到我上到哪裡嗎",
+        "eCPA密碼輸錯被鎖住了多久會解鎖",
+        "這段英文要怎麼翻比較好",
+        "地震時要往哪裡避難",
+        "收到可疑郵件要通報誰",
+        "有沒有員工心理諮商",
+        "PDF檔要怎麼合併",
+    ]
+    seen = await ask(tmp_path, "hsinchu-109", "zh-TW", questions)
+    english = [
+        "Is there a suggested order for the courses?",
+        "Can I add the comp day to a holiday weekend?",
+        "Does the 資安通識 course count toward the hours required under the cyber security act?",
+    ]
+    seen += await ask(tmp_path, "hsinchu-109", "en", english)
+    (older,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["往年的組裝課程還能選嗎"])
+    assert [s.outcome for s in [*seen, older]] == ["declined"] * (len(questions) + len(english) + 1), [
+        s.first[:40] for s in seen
+    ]
