@@ -35,7 +35,10 @@ HEDGE_CHARS = 4  # from this on: answer, but say it may not be the whole answer
 HEDGE_WORDS = 3
 HEDGE_SHARE = 0.2  # …and from this share of a long message on (its story around the question is not doubt)
 NEAR_YEARS = 3  # a year this close to the plan's may be another plan's; further ones name policies
-OTHER_YEARS = ("明年", "去年", "下一年度", "上一年度", "下年度", "上年度", "前一年", "下一年", "以前年度", "往年", "歷年", "前幾年")
+OTHER_YEARS = (
+    "明年", "去年", "下一年度", "上一年度", "下年度", "上年度", "前一年", "下一年",
+    "以前年度", "往年", "歷年", "前幾年",
+)  # fmt: skip
 _STORY_DAY = re.compile(r"(?:去年|明年|前年)(?:的)?(?:\d{1,2}月|年?底|年?初|年中|開始|起)")
 OTHER_YEARS_EN = (" next year ", " last year ", " previous year ", " following year ", " year after ", " next years ")
 SELF_ACTIONS = frozenset({"status", "report"})  # about the asker: weaker when nobody says 我 / I
