@@ -92,8 +92,6 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     started: list[Channel] = []
     sending: asyncio.Task[None] | None = None
     gc_pause.release()  # all is built (held by `python -m bot` till now: bot/gc_pause.py); what follows waits on others
-    # The current plans' matchers are built in a thread while the channels wait on the platforms.
-    warming = asyncio.create_task(asyncio.to_thread(services.tools.warm, [p.id for p in services.offered_plans()]))
     try:
         await plans.start()
         if settings.telegram and not settings.telegram.webhook_url:
@@ -116,9 +114,6 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         for channel in reversed(started):
             await channel.stop()
         await instance.stop()
-        for failed in await asyncio.gather(warming, return_exceptions=True):
-            if isinstance(failed, Exception):  # a question on that plan builds it again, and says why
-                log.warning("building the current plans' matchers failed: %s", failed)
         await services.store.close()
 
 

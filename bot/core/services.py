@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,28 +46,20 @@ class PlanToolbox(dict[str, PlanTools]):
         super().__init__(built or {})
         self.book = book
         self._shared: tuple[Vocabulary, list[Topic]] | None = None
-        self._building = threading.Lock()  # `warm` builds in a thread while the loop may ask
 
     def __missing__(self, plan_id: str) -> PlanTools:
         plan = self.book.get(plan_id)
         if plan is None:
             raise KeyError(plan_id)
-        with self._building:  # a plan `warm` is building is waited for, not built twice
-            if plan_id not in self.keys():
-                super().__setitem__(plan_id, self.build(plan))
-        return super().__getitem__(plan_id)
+        tools = self.build(plan)  # on the loop's thread (a reload builds a new toolbox in another)
+        super().__setitem__(plan_id, tools)
+        return tools
 
     def __contains__(self, plan_id: object) -> bool:
         return isinstance(plan_id, str) and self.book.get(plan_id) is not None
 
     def get(self, plan_id: str, default: PlanTools | None = None) -> PlanTools | None:  # type: ignore[override]
         return self[plan_id] if plan_id in self else default  # noqa: SIM401 (this is get: it builds)
-
-    def warm(self, plan_ids: list[str]) -> None:
-        """Build these plans' tools now (in a thread, while start-up waits on the platforms), so
-        that the first question on them is answered without building."""
-        for plan_id in plan_ids:
-            self.get(plan_id)
 
     def build(self, plan: Plan) -> PlanTools:
         if self._shared is None:
