@@ -41,3 +41,9 @@ async def ask(
         return seen
     finally:
         await store.close()
+
+
+async def not_declined(tmp_path: Path, plan: str, lang: str, questions: list[str]) -> list[tuple[str, str]]:
+    """The questions the bot did not decline, each with its outcome: [] when it declined them all."""
+    seen = await ask(tmp_path, plan, lang, questions)
+    return [(q, s.outcome) for q, s in zip(questions, seen, strict=True) if s.outcome != "declined"]

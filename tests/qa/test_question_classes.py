@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.qa.asking import ask
+from tests.qa.asking import ask, not_declined
 
 
 async def test_a_course_is_found_by_english_words_of_its_name(tmp_path: Path) -> None:
@@ -429,8 +429,7 @@ async def test_an_english_question_around_a_chinese_course_name_is_judged_by_its
         "Is the 行政程序法與案例解析 course offered with sign language interpretation?",
         "Will the 友善職場 class be recognised by my union as workplace safety training?",
     ]
-    seen = await ask(tmp_path, "kaohsiung-112", "en", questions)
-    assert [s.outcome for s in seen] == ["declined"] * len(questions), [s.first for s in seen]
+    assert not await not_declined(tmp_path, "kaohsiung-112", "en", questions)
     answered = await ask(
         tmp_path, "kaohsiung-112", "en", ["How many hours is the 友善職場 course?", "Which bundle is 台灣長照趨勢 in?"]
     )
@@ -447,10 +446,8 @@ async def test_what_the_plans_never_say_of_issuing_sending_and_counting_elsewher
         "辦公室可以借讀卡機嗎",
         "SPOC專班要去哪報名",
     ]
-    seen = await ask(tmp_path, "kaohsiung-112", "zh-TW", questions[:5]) + await ask(
-        tmp_path, "hsinchu-109", "zh-TW", questions[5:]
-    )
-    assert [s.outcome for s in seen] == ["declined"] * len(questions), [s.first for s in seen]
+    assert not await not_declined(tmp_path, "kaohsiung-112", "zh-TW", questions[:5])
+    assert not await not_declined(tmp_path, "hsinchu-109", "zh-TW", questions[5:])
 
 
 async def test_questions_typed_in_taiwanese_are_understood(tmp_path: Path) -> None:
@@ -479,14 +476,12 @@ async def test_what_blind19_and_outofscope19_showed_asked_in_other_words(tmp_pat
         "驗證信一直收不到怎麼辦",
         "我們是輪班制，大夜班下班後上課算公餘嗎",
     ]
-    seen = await ask(tmp_path, "kaohsiung-112", "zh-TW", declined)
-    assert [s.outcome for s in seen] == ["declined"] * len(declined), [s.first for s in seen]
+    assert not await not_declined(tmp_path, "kaohsiung-112", "zh-TW", declined)
     english = [
         "How long does it take for my hours to show up on the portal?",
         "Can I split the comp leave into half days?",
     ]
-    seen = await ask(tmp_path, "kaohsiung-112", "en", english)
-    assert [s.outcome for s in seen] == ["declined"] * len(english), [s.first for s in seen]
+    assert not await not_declined(tmp_path, "kaohsiung-112", "en", english)
 
 
 async def test_the_plans_silence_on_the_askers_situation_is_said_and_not_stood_behind(tmp_path: Path) -> None:
@@ -549,10 +544,9 @@ async def test_office_life_and_details_of_the_leave_the_plans_never_give(tmp_pat
         "補休可以拆成兩次請嗎",
         "人事室多久會幫我開好帳號",
     ]
-    seen = await ask(tmp_path, "kaohsiung-112", "zh-TW", questions)
-    (part_time,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["我是部分工時人員，補休一天要算幾小時"])
-    (voice,) = await ask(tmp_path, "kaohsiung-112", "en", ["Is the 友善職場 course narrated in Taiwanese?"])
-    assert [s.outcome for s in [*seen, part_time, voice]] == ["declined"] * (len(questions) + 2)
+    assert not await not_declined(tmp_path, "kaohsiung-112", "zh-TW", questions)
+    assert not await not_declined(tmp_path, "hsinchu-109", "zh-TW", ["我是部分工時人員，補休一天要算幾小時"])
+    assert not await not_declined(tmp_path, "kaohsiung-112", "en", ["Is the 友善職場 course narrated in Taiwanese?"])
 
 
 async def test_taiwanese_as_staff_type_it_asks_what_mandarin_would(tmp_path: Path) -> None:
@@ -595,14 +589,10 @@ async def test_what_outofscope21_showed_asked_in_other_words(tmp_path: Path) -> 
         "有沒有員工心理諮商",
         "PDF檔要怎麼合併",
     ]
-    seen = await ask(tmp_path, "hsinchu-109", "zh-TW", questions)
+    assert not await not_declined(tmp_path, "hsinchu-109", "zh-TW", [*questions, "往年的組裝課程還能選嗎"])
     english = [
         "Is there a suggested order for the courses?",
         "Can I add the comp day to a holiday weekend?",
         "Does the 資安通識 course count toward the hours required under the cyber security act?",
     ]
-    seen += await ask(tmp_path, "hsinchu-109", "en", english)
-    (older,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["往年的組裝課程還能選嗎"])
-    assert [s.outcome for s in [*seen, older]] == ["declined"] * (len(questions) + len(english) + 1), [
-        s.first[:40] for s in seen
-    ]
+    assert not await not_declined(tmp_path, "hsinchu-109", "en", english)
