@@ -67,7 +67,7 @@ async def ask(turn: Turn, text: str) -> list[Reply]:
             return [reply(note[0], *menu.topic_buttons(["audience"]), button("button.menu", "menu"))]
         if note is not None and match.topic != "audience":
             reply_ = Reply(note[0] + "\n" + reply_.text, reply_.buttons, reply_.card, reply_.kind)
-        if match.partial:
+        if match.partial and reply_.kind != DECLINED:  # a silence of the plan stays one, not a guess
             reply_ = Reply(reply_.text + "\n\n" + t("ask.partial"), reply_.buttons, reply_.card, HEDGED)
         if reply_.kind == DECLINED:  # a topic the plan is silent on (a course's lecturer): HR sees it
             await turn.services.store.log_unanswered(tools.plan.id, turn.lang, text)

@@ -495,7 +495,8 @@ def app(ctx: Context) -> Reply:
 
 
 def browser(ctx: Context) -> Reply:
-    return _step_answer(ctx, "install", part="pc")
+    """The PC's way; both ways when asked whether a PC is needed at all (「一定要用電腦上課嗎」)."""
+    return _step_answer(ctx, "install", part="both" if "devices" in ctx.concepts else "pc")
 
 
 def login(ctx: Context) -> Reply:

@@ -24,6 +24,8 @@ SUBJECT_WORDS_EN = (" anything ", " something ", " about ", " topic ", " subject
 _ROLE = re.compile(r"講座|主講|講師|老師|教授|博士|先生|女士")
 MIN_SOUND = 3  # fragments this long or longer also match by sound
 MAX_SHARED = 6  # 「有資安的課嗎」: a fragment of at most this many courses lists them
+TITLE_WORDS = 3  # words of a name a question must hold to name the course without saying "course"
+HOURS_WORDS_EN = (" hours ", " hour ", " how long ", " length ", " duration ")  # …and then asking its hours
 
 
 def lecturer(note: str | None) -> str:
@@ -152,9 +154,12 @@ class FragmentIndex:
 
     def by_words(self, q: Query) -> str | None:
         """The one course whose name holds the most of an English question's words (the lexicon's,
-        the glossary's, or Latin words of the name itself), at least two, more than any other's."""
-        if not any(w in q.words for w in COURSE_WORDS_EN):
-            return None
+        the glossary's, or Latin words of the name itself), at least two, more than any other's;
+        a title asked of its hours without the word "course" (How many hours is 'AI in Taiwan:
+        opportunities and challenges of industrial transformation'?) at least three, two more."""
+        named = any(w in q.words for w in COURSE_WORDS_EN)
+        if not named and not any(w in q.words for w in HOURS_WORDS_EN):
+            return None  # "an English press release" names no course unless its hours are asked
         said: list[tuple[frozenset[str], tuple[str, ...]]] = []  # (the question's words, spellings)
         for term, spellings in (*self.lexicon, *self.glossary):
             if term.kind == "word" and term.present_in(q):
@@ -169,7 +174,10 @@ class FragmentIndex:
                 if any(s in name for s in spellings):
                     scores.setdefault(key, set()).update(words)
         ranked = sorted(scores.items(), key=lambda kv: -len(kv[1]))
-        if not ranked or len(ranked[0][1]) < 2 or (len(ranked) > 1 and len(ranked[1][1]) == len(ranked[0][1])):
+        least, margin = (2, 1) if named else (TITLE_WORDS, 2)
+        if not ranked or len(ranked[0][1]) < least:
+            return None
+        if len(ranked) > 1 and len(ranked[0][1]) - len(ranked[1][1]) < margin:
             return None
         q.covered_words.update(ranked[0][1])
         return ranked[0][0]

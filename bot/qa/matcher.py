@@ -92,14 +92,17 @@ class Match:
     outside: bool = False  # asks about something the plan does not cover (overtime, pay, other cities…)
     unplanned: frozenset[str] = frozenset()  # pairs of characters and English words unexplained, never in the plan
     size: tuple[int, int] = (0, 0)  # (Chinese characters, English words of 3+ letters) of the question
+    asked: tuple[int, int] = (0, 0)  # (Chinese characters unexplained, all) of the part that asks
 
     @property
     def partial(self) -> bool:
         """Part of the question went beyond what was understood: hedge the answer. A long message
-        tells its story around the question: a few words of it unexplained are no doubt."""
+        tells its story around the question: words of the story before it (「我是鼓山區公所的承辦人，
+        下個月有外賓…，請問…」) and of an afterthought (「…幾小時？阮阿母拄好咧用長照」) are no doubt."""
         chars, words = self.unexplained
+        in_part, part = self.asked if self.asked[1] else (chars, self.size[0])
         return bool(self.topics) and (
-            chars >= max(HEDGE_CHARS, HEDGE_SHARE * self.size[0])
+            (chars >= max(HEDGE_CHARS, HEDGE_SHARE * self.size[0]) and in_part >= max(HEDGE_CHARS, HEDGE_SHARE * part))
             or words >= max(HEDGE_WORDS, HEDGE_SHARE * self.size[1])
         )
 
@@ -184,7 +187,39 @@ def _asked_from(q: Query) -> int:
 
 _WHOSE = re.compile(r"(?:的)?(?:app|帳號|帳密|密碼|網站|網頁|系統|軟體)")  # 「銀行app」: another's app
 _PARTS = re.compile(r"(?<=[?？])|[\s,，。!！、;；:：~～…]+")  # a question mark ends its part
-_ASKS = re.compile(r"[?？嗎吗呢怎幾几哪啥]|什麼|甚麼|多少|是否|能否|可否|可不可以|能不能|會不會|有沒有|要不要")
+# What asks: a question mark or word, or A-not-A (算不算, 是不是, 可不可以).
+_ASKS = re.compile(r"[?？嗎吗呢怎幾几哪啥]|什麼|甚麼|多少|多久|是否|能否|可否|還是|有沒有|([\u3400-\u9fff])不\1")
+
+
+# Clauses: as _PARTS, but a space only between Chinese characters (「…幾小時 資訊室叫我們…」), not
+# between English words.
+_CLAUSES = re.compile(r"(?<=[?？])|[,，。!！、;；:：~～…]+|(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+
+def _part_spans(q: Query) -> list[tuple[int, int, bool]]:
+    """Each part of the message as (start, end) in the compact text and whether it asks; [] when
+    the parts cannot be told apart in the compact text."""
+    parts = [p for p in _CLAUSES.split(fold_width(q.raw)) if p]
+    pieces = [arabic_dates(normalize(p)) for p in parts]
+    if "".join(pieces) != q.compact:
+        return []
+    spans, at = [], 0
+    for part, piece in zip(parts, pieces, strict=True):
+        spans.append((at, at + len(piece), bool(_ASKS.search(part))))
+        at += len(piece)
+    return spans
+
+
+def _asking_span(q: Query, asked_from: int) -> tuple[int, int]:
+    """From the first part that asks (or 「請問」) to the end of the last one: what the question
+    is, without the story told before it or an afterthought after it."""
+    asking = [(a, b) for a, b, asks in _part_spans(q) if asks and b > asked_from]
+    if not asking:
+        return asked_from, len(q.compact)
+    start = max(asked_from, asking[0][0])
+    if _BACK.search(q.compact, start):  # 「…三班制 夜班下班後上課 這樣算公餘嗎」: the story is asked of
+        start = 0
+    return start, asking[-1][1]
 
 
 def _part_ends(q: Query) -> frozenset[int]:
@@ -305,7 +340,9 @@ class Matcher:
         # 「我是區公所戶政課的同仁…，請問最晚要在什麼時候完成」: a word of the story told before 請問 is
         # its setting, unless what is asked points back at the story (「…想問這樣時數會算嗎」)
         setting = asked_from if not _BACK.search(q.compact, asked_from) else 0
-        outside = concepts.get(OUTSIDE, 0) > setting or bool(_ARTICLE.search(q.compact))
+        start, end = _asking_span(q, asked_from)
+        outside = concepts.get(OUTSIDE, 0) > setting and self._outside_asked(q, concepts[OUTSIDE], setting, end)
+        outside = outside or bool(_ARTICLE.search(q.compact))
         runs = _uncovered(q)
         outside = outside or self._core_unknown(q, runs, concepts, kinds, topics)
         unplanned = _pairs_of(" ".join(m.group() for m in runs)) - self._plan_pairs
@@ -319,9 +356,28 @@ class Matcher:
             topics = ()  # too much of the question is beyond what the plan covers
         if topics[:1] == ("hours_check",) and "location" in concepts:  # 「我的時數要去哪裡看」 asks where
             concepts.pop(MINE, None)
-        return Match(
-            topics, tuple(scored), entities, frozenset(concepts), unexplained, other_year, outside, unplanned, size
+        asking = range(start, end)
+        asked = (
+            sum(1 for i in asking if i not in q.covered and _CJK_CHAR.match(q.compact[i])),
+            sum(1 for i in asking if _CJK_CHAR.match(q.compact[i])),
         )
+        return Match(
+            topics, tuple(scored), entities, frozenset(concepts), unexplained, other_year, outside, unplanned, size,
+            asked,
+        )  # fmt: skip
+
+    def _outside_asked(self, q: Query, said: int, start: int, end: int) -> bool:
+        """What the plan does not cover is said from `start` to the end of the question, not only
+        in an afterthought after it (「防範電子郵件社交工程 幾小時 資訊室叫我們一定要上」)."""
+        if end >= len(q.compact) or said <= end or not _CJK_CHAR.search(q.compact, end):
+            return True  # an English sentence after the question is its reason ("We host delegations from Japan")
+        parts = [p for p in _CLAUSES.split(fold_width(q.raw)) if p]
+        at, asked = 0, []
+        for part in parts:  # the parts as typed (English words need their spaces)
+            at += len(arabic_dates(normalize(part)))
+            if start < at <= end:
+                asked.append(part)
+        return OUTSIDE in self.vocabulary.concepts_in(Query(" ".join(asked)))
 
     @staticmethod
     def _focus(q: Query, concepts: dict[str, int]) -> str | None:

@@ -91,6 +91,7 @@ SETS = [
     "blind19",  # untouched first: 147/150 (98.0%), 6 hedged or declined (4.0%)
     "blind20",  # untouched first: 140/150 (93.3%), 9 hedged or declined (6.0%)
     "blind21",  # untouched first: 143/150 (95.3%), 7 hedged or declined (4.7%)
+    "blind22",  # untouched first: 143/150 (95.3%), 10 hedged or declined (6.7%)
 ]  # fmt: skip
 
 
@@ -125,6 +126,7 @@ DECLINED_TARGETS = {
     "outofscope19": 0.95,  # untouched first: 88% (86% at the session's start)
     "outofscope20": 0.95,  # untouched first: 92% (86% at the session's start)
     "outofscope21": 0.95,  # untouched first: 86% (85% at the session's start)
+    "outofscope22": 0.95,  # untouched first: 89% (88% at the session's start)
 }  # fmt: skip
 
 

@@ -596,3 +596,38 @@ async def test_what_outofscope21_showed_asked_in_other_words(tmp_path: Path) -> 
         "Does the 資安通識 course count toward the hours required under the cyber security act?",
     ]
     assert not await not_declined(tmp_path, "hsinchu-109", "en", english)
+
+
+async def test_a_story_before_and_an_afterthought_after_the_question_are_no_doubt(tmp_path: Path) -> None:
+    letter, care, must = await ask(
+        tmp_path,
+        "kaohsiung-112",
+        "zh-TW",
+        [
+            "您好，我在里辦公處服務，最近社區活動很多忙不過來，請問補休最多可以請幾小時？",
+            "台灣長照趨勢那堂幾小時？我阿嬤剛好在用長照",
+            "一定要用電腦上課嗎",
+        ],
+    )
+    assert "16 小時" in letter.first and letter.outcome == "answered"
+    assert "「台灣長照趨勢」：1 小時" in care.first and care.outcome == "answered"
+    assert "手機" in must.first and "電腦" in must.first
+    (told,) = await ask(tmp_path, "hsinchu-109", "zh-TW", ["資安通識那門幾小時 資訊處說一定要上"])
+    assert "2 小時" in told.first and told.outcome == "answered"
+    # an English sentence after the question is its reason, and keeps what the plan does not cover
+    reason = "Does the 友善職場 course cover Japanese business manners? We host many visitors from Japan."
+    assert await not_declined(tmp_path, "kaohsiung-112", "en", [reason]) == []
+
+
+async def test_a_course_title_asked_of_its_hours_in_english_and_deadlines_that_move(tmp_path: Path) -> None:
+    (title,) = await ask(
+        tmp_path,
+        "hsinchu-109",
+        "en",
+        ["How many hours is 'AI in Taiwan: opportunities and challenges of industry transformation'?"],
+    )
+    assert "人工智慧在臺灣：產業轉型的契機與挑戰" in title.first and "2 hours" in title.first
+    (press,) = await ask(tmp_path, "kaohsiung-112", "en", ["Can someone proofread our English press release?"])
+    assert "英語新聞稿寫作技巧" not in press.first  # "press release" named no course: its hours were not asked
+    assert not await not_declined(tmp_path, "kaohsiung-112", "zh-TW", ["截止日可以延長嗎", "平臺維修的話期限會順延嗎"])
+    assert not await not_declined(tmp_path, "hsinchu-109", "en", ["Will the deadline be extended this year?"])
