@@ -196,43 +196,38 @@ _ASKS = re.compile(r"[?？嗎吗呢怎幾几哪啥]|什麼|甚麼|多少|多久|
 _CLAUSES = re.compile(r"(?<=[?？])|[,，。!！、;；:：~～…]+|(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 
 
-def _part_spans(q: Query) -> list[tuple[int, int, bool]]:
-    """Each part of the message as (start, end) in the compact text and whether it asks; [] when
-    the parts cannot be told apart in the compact text."""
-    parts = [p for p in _CLAUSES.split(fold_width(q.raw)) if p]
-    pieces = [arabic_dates(normalize(p)) for p in parts]
+@dataclass(frozen=True)
+class _Part:
+    start: int  # in the compact text
+    end: int
+    asks: bool
+    typed: str  # as typed (English words keep their spaces)
+
+
+def _parts(q: Query) -> list[_Part]:
+    """The clauses of the message, where they stand in the compact text and whether each asks;
+    [] when the clauses cannot be told apart in the compact text."""
+    typed = [p for p in _CLAUSES.split(fold_width(q.raw)) if p]
+    pieces = [arabic_dates(normalize(p)) for p in typed]
     if "".join(pieces) != q.compact:
         return []
-    spans, at = [], 0
-    for part, piece in zip(parts, pieces, strict=True):
-        spans.append((at, at + len(piece), bool(_ASKS.search(part))))
+    found, at = [], 0
+    for part, piece in zip(typed, pieces, strict=True):
+        found.append(_Part(at, at + len(piece), bool(_ASKS.search(part)), part))
         at += len(piece)
-    return spans
+    return found
 
 
 def _asking_span(q: Query, asked_from: int) -> tuple[int, int]:
     """From the first part that asks (or 「請問」) to the end of the last one: what the question
     is, without the story told before it or an afterthought after it."""
-    asking = [(a, b) for a, b, asks in _part_spans(q) if asks and b > asked_from]
+    asking = [(p.start, p.end) for p in _parts(q) if p.asks and p.end > asked_from]
     if not asking:
         return asked_from, len(q.compact)
     start = max(asked_from, asking[0][0])
     if _BACK.search(q.compact, start):  # 「…三班制 夜班下班後上課 這樣算公餘嗎」: the story is asked of
         start = 0
     return start, asking[-1][1]
-
-
-def _part_ends(q: Query) -> frozenset[int]:
-    """Where in the compact text each part of the message ends (「…附件幾？表的全名…」: 幾 ends its
-    question; the next part does not say what it counts)."""
-    pieces = [arabic_dates(normalize(p)) for p in _PARTS.split(fold_width(q.raw)) if p]
-    if "".join(pieces) != q.compact:
-        return frozenset()
-    ends, at = set(), 0
-    for piece in pieces:
-        at += len(piece)
-        ends.add(at)
-    return frozenset(ends)
 
 
 def _asides(q: Query) -> str:
@@ -371,13 +366,8 @@ class Matcher:
         in an afterthought after it (「防範電子郵件社交工程 幾小時 資訊室叫我們一定要上」)."""
         if end >= len(q.compact) or said <= end or not _CJK_CHAR.search(q.compact, end):
             return True  # an English sentence after the question is its reason ("We host delegations from Japan")
-        parts = [p for p in _CLAUSES.split(fold_width(q.raw)) if p]
-        at, asked = 0, []
-        for part in parts:  # the parts as typed (English words need their spaces)
-            at += len(arabic_dates(normalize(part)))
-            if start < at <= end:
-                asked.append(part)
-        return OUTSIDE in self.vocabulary.concepts_in(Query(" ".join(asked)))
+        asked = " ".join(p.typed for p in _parts(q) if start < p.end <= end)
+        return OUTSIDE in self.vocabulary.concepts_in(Query(asked))
 
     @staticmethod
     def _focus(q: Query, concepts: dict[str, int]) -> str | None:
@@ -401,7 +391,7 @@ class Matcher:
             asides = _asides(q)  # 「截止日期是哪天呀～我怕来不及」: a word in an afterthought asks nothing
             if any(w not in asides for w in words):
                 return True
-        ends = _part_ends(q)
+        ends = {p.end for p in _parts(q)}  # 「…附件幾？表的全名…」: 幾 ends its part, counting nothing after
         for m in _HOW_MANY.finditer(text):
             after = m.end()
             if after < len(text) and after not in q.covered and after not in ends and _CJK_CHAR.match(text[after]):
