@@ -92,6 +92,7 @@ SETS = [
     "blind20",  # untouched first: 140/150 (93.3%), 9 hedged or declined (6.0%)
     "blind21",  # untouched first: 143/150 (95.3%), 7 hedged or declined (4.7%)
     "blind22",  # untouched first: 143/150 (95.3%), 10 hedged or declined (6.7%)
+    "blind23",  # untouched first: 148/150 (98.7%), none hedged or declined
 ]  # fmt: skip
 
 
@@ -127,6 +128,7 @@ DECLINED_TARGETS = {
     "outofscope20": 0.95,  # untouched first: 92% (86% at the session's start)
     "outofscope21": 0.95,  # untouched first: 86% (85% at the session's start)
     "outofscope22": 0.95,  # untouched first: 89% (88% at the session's start)
+    "outofscope23": 0.95,  # untouched first: 93% (89% at the session's start)
 }  # fmt: skip
 
 

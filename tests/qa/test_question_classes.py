@@ -631,3 +631,12 @@ async def test_a_course_title_asked_of_its_hours_in_english_and_deadlines_that_m
     assert "英語新聞稿寫作技巧" not in press.first  # "press release" named no course: its hours were not asked
     assert not await not_declined(tmp_path, "kaohsiung-112", "zh-TW", ["截止日可以延長嗎", "平臺維修的話期限會順延嗎"])
     assert not await not_declined(tmp_path, "hsinchu-109", "en", ["Will the deadline be extended this year?"])
+
+
+async def test_what_blind23_and_outofscope23_showed_asked_in_other_words(tmp_path: Path) -> None:
+    (teachers,) = await ask(tmp_path, "kaohsiung-112", "zh-TW", ["國中老師也能參加嗎"])
+    assert "不含" in teachers.first and "教師" in teachers.first  # the plan's own word: 不含教師、職工及臨時人員
+    zh = ["平臺綁定的信箱可以改嗎", "讀卡機壞了去哪裡換新的", "公文的函要怎麼寫有範例嗎", "幫我想一個活動標語"]
+    assert not await not_declined(tmp_path, "kaohsiung-112", "zh-TW", zh)
+    en = ["Does the 傳染病防治 course also cover vaccines?", "When does it expire once approved?"]
+    assert not await not_declined(tmp_path, "hsinchu-109", "en", en)
