@@ -51,8 +51,7 @@ class PlanToolbox(dict[str, PlanTools]):
         plan = self.book.get(plan_id)
         if plan is None:
             raise KeyError(plan_id)
-        tools = self.build(plan)  # on the loop's thread (a reload builds a new toolbox in another)
-        super().__setitem__(plan_id, tools)
+        tools = self[plan_id] = self.build(plan)  # on the loop's thread (a reload builds a new toolbox in another)
         return tools
 
     def __contains__(self, plan_id: object) -> bool:
@@ -75,7 +74,7 @@ def plan_tools(book: PlanBook, reuse: dict[str, PlanTools] | None = None) -> Pla
     toolbox = PlanToolbox(book)
     for plan in book:
         kept = dict.get(reuse, plan.id)  # only what is built: never build an old plan to compare
-        dict.__setitem__(toolbox, plan.id, kept if kept is not None and kept.plan == plan else toolbox.build(plan))
+        toolbox[plan.id] = kept if kept is not None and kept.plan == plan else toolbox.build(plan)
     return toolbox
 
 

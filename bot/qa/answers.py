@@ -195,8 +195,9 @@ def claim(ctx: Context) -> Reply:
     """How each reward is claimed; asked by when to hand the claim in where the plan sets only a
     day to finish by (Kaohsiung), that day is said, and that no later date is: no answer to stand by."""
     lines = [t("qa.claim.line", reward=_reward_name(r), text=ctx.tr(r.claim)) for r in ctx.plan.rewards]
-    undated = [r for r in _comp_rewards(ctx.plan) if r.hand_in_by is None]
-    if HAND_IN in ctx.concepts and undated and len(undated) == len(_comp_rewards(ctx.plan)):
+    comp = _comp_rewards(ctx.plan)
+    undated = [r for r in comp if r.hand_in_by is None]
+    if HAND_IN in ctx.concepts and undated and len(undated) == len(comp):
         told = t("qa.claim.no_date", reward=_reward_name(undated[0]), date=show_date(undated[0].finish_by))
         text = "\n".join([told, *lines, desk_short(ctx)])
         return _reply(text, ("button.topic_print_record", "topic:print_record"), kind=DECLINED)

@@ -218,10 +218,10 @@ def _parts(q: Query) -> list[_Part]:
     return found
 
 
-def _asking_span(q: Query, asked_from: int) -> tuple[int, int]:
+def _asking_span(q: Query, parts: list[_Part], asked_from: int) -> tuple[int, int]:
     """From the first part that asks (or 「請問」) to the end of the last one: what the question
     is, without the story told before it or an afterthought after it."""
-    asking = [(p.start, p.end) for p in _parts(q) if p.asks and p.end > asked_from]
+    asking = [(p.start, p.end) for p in parts if p.asks and p.end > asked_from]
     if not asking:
         return asked_from, len(q.compact)
     start = max(asked_from, asking[0][0])
@@ -335,11 +335,12 @@ class Matcher:
         # 「我是區公所戶政課的同仁…，請問最晚要在什麼時候完成」: a word of the story told before 請問 is
         # its setting, unless what is asked points back at the story (「…想問這樣時數會算嗎」)
         setting = asked_from if not _BACK.search(q.compact, asked_from) else 0
-        start, end = _asking_span(q, asked_from)
-        outside = concepts.get(OUTSIDE, 0) > setting and self._outside_asked(q, concepts[OUTSIDE], setting, end)
+        parts = _parts(q)  # the clauses, once: the asking span, the afterthought, 「幾」 at a clause's end
+        start, end = _asking_span(q, parts, asked_from)
+        outside = concepts.get(OUTSIDE, 0) > setting and self._outside_asked(q, parts, concepts[OUTSIDE], setting, end)
         outside = outside or bool(_ARTICLE.search(q.compact))
         runs = _uncovered(q)
-        outside = outside or self._core_unknown(q, runs, concepts, kinds, topics)
+        outside = outside or self._core_unknown(q, parts, runs, concepts, kinds, topics)
         unplanned = _pairs_of(" ".join(m.group() for m in runs)) - self._plan_pairs
         unplanned |= _loose_words(q) - self._plan_words
         outside = outside or (
@@ -361,12 +362,12 @@ class Matcher:
             asked,
         )  # fmt: skip
 
-    def _outside_asked(self, q: Query, said: int, start: int, end: int) -> bool:
+    def _outside_asked(self, q: Query, parts: list[_Part], said: int, start: int, end: int) -> bool:
         """What the plan does not cover is said from `start` to the end of the question, not only
         in an afterthought after it (「防範電子郵件社交工程 幾小時 資訊室叫我們一定要上」)."""
         if end >= len(q.compact) or said <= end or not _CJK_CHAR.search(q.compact, end):
             return True  # an English sentence after the question is its reason ("We host delegations from Japan")
-        asked = " ".join(p.typed for p in _parts(q) if start < p.end <= end)
+        asked = " ".join(p.typed for p in parts if start < p.end <= end)
         return OUTSIDE in self.vocabulary.concepts_in(Query(asked))
 
     @staticmethod
@@ -379,7 +380,13 @@ class Matcher:
         return max(ranked)[1] if ranked else None
 
     def _core_unknown(
-        self, q: Query, runs: list[re.Match[str]], concepts: dict[str, int], entities: set[str], topics: tuple[str, ...]
+        self,
+        q: Query,
+        parts: list[_Part],
+        runs: list[re.Match[str]],
+        concepts: dict[str, int],
+        entities: set[str],
+        topics: tuple[str, ...],
     ) -> bool:
         """What the question asks about is a word the bot does not know, not filler around a known
         subject: no subject of the plan but an unknown word (「房屋稅什麼時候繳」), a count of an
@@ -391,7 +398,7 @@ class Matcher:
             asides = _asides(q)  # 「截止日期是哪天呀～我怕来不及」: a word in an afterthought asks nothing
             if any(w not in asides for w in words):
                 return True
-        ends = {p.end for p in _parts(q)}  # 「…附件幾？表的全名…」: 幾 ends its part, counting nothing after
+        ends = {p.end for p in parts}  # 「…附件幾？表的全名…」: 幾 ends its part, counting nothing after
         for m in _HOW_MANY.finditer(text):
             after = m.end()
             if after < len(text) and after not in q.covered and after not in ends and _CJK_CHAR.match(text[after]):
